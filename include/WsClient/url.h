@@ -1,0 +1,40 @@
+#pragma once
+
+#include <WsClient/enums.h>
+
+#include <QtCore/qstring.h>
+#include <QtCore/qurl.h>
+
+namespace WsClient {
+
+/*!
+    A WebSocket URL taken apart (websocket-client's parse_url): what the connection needs to
+    open a socket and write the request line.
+*/
+struct WSCLIENT_EXPORT ParsedUrl
+{
+    QString host;          //!< Host name or IP literal, without IPv6 brackets.
+    quint16 port = 0;      //!< Explicit port, or 80 (ws) / 443 (wss).
+    QByteArray resource;   //!< Path plus query as sent on the request line; "/" when empty.
+    bool secure = false;   //!< True for wss.
+    bool hasExplicitPort = false; //!< True when the URL spelled a port.
+    Error error = Error::NoError; //!< Error::InvalidUrl when the URL cannot be used.
+    QString errorString;   //!< The cause when error is set.
+
+    bool isValid() const { return error == Error::NoError; }
+    /*! True when the port is the scheme's default, so the Host header leaves it out. */
+    bool isDefaultPort() const { return port == (secure ? 443 : 80); }
+    /*! "host" or "host:port", with brackets around IPv6 literals, for Host/CONNECT lines. */
+    QString hostAndPort(bool alwaysWithPort = false) const;
+};
+
+/*!
+    Parses a ws:// or wss:// URL. Schemes are case-insensitive; http(s) is not accepted.
+    Errors (in ParsedUrl::error and errorString): another scheme, no host, a port of 0 or
+    above 65535, a fragment (not allowed by RFC 6455 §3).
+*/
+WSCLIENT_EXPORT ParsedUrl parseUrl(const QUrl &url);
+/*! \overload Parses \a url from text, so malformed input can be reported precisely. */
+WSCLIENT_EXPORT ParsedUrl parseUrl(const QString &url);
+
+} // namespace WsClient

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "failure.h"
+#include "frameheader.h"
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qbytearrayview.h>
+
+namespace WsClient::Protocol {
+
+/*!
+    Incremental frame decoder (RFC 6455 §5.2) that checks every per-frame rule:
+    RSV bits not allowed by a negotiated extension, unknown opcodes, fragmented or oversized
+    (> 125 bytes) control frames, masking in the wrong direction, non-minimal length encodings,
+    64-bit lengths with the top bit set (all → 1002), and frames above maxFrameSize (→ 1009).
+    Rules spanning frames (continuations, message size) belong to MessageAssembler.
+
+    Input may arrive in pieces of any size, down to one byte. When a whole frame lies inside the
+    input, its payload is returned in place (a view into the caller's buffer, unmasked there if it
+    was masked); only a frame split across calls is gathered in the parser's own buffer.
+*/
+class FrameParser
+{
+public:
+    struct Config
+    {
+        quint64 maxFrameSize = 64 * 1024 * 1024; //!< Larger frames fail with 1009.
+        quint8 allowedRsv = 0;                   //!< RsvBits an extension negotiated.
+        bool expectMasked = false;               //!< False on the client side: masked frames are errors.
+    };
+
+    enum class Status { NeedMore, Frame, Failed };
+
+    FrameParser() = default;
+    explicit FrameParser(const Config &config) : m_config(config) {}
+
+    const Config &config() const { return m_config; }
+    void setAllowedRsv(quint8 rsv) { m_config.allowedRsv = rsv; }
+    void setMaxFrameSize(quint64 size) { m_config.maxFrameSize = size; }
+
+    /*!
+        Decodes at most one frame from data[0, size). *consumed receives the number of bytes
+        used (always all of them with NeedMore). With Status::Frame, header() and payload() hold
+        the frame until the next call. With Status::Failed, failure() says why; the parser stays
+        failed. \a data is writable because masked payloads are unmasked in place.
+    */
+    Status parse(char *data, qsizetype size, qsizetype *consumed);
+
+    const FrameHeader &header() const { return m_header; }
+    /*! The current frame's payload, valid until the next parse() call. */
+    QByteArrayView payload() const { return m_payload; }
+    /*!
+        The current payload as an owned buffer: moved out of the parser when it gathered the frame
+        itself (no copy), copied otherwise.
+    */
+    QByteArray takePayload();
+
+    const Failure &failure() const { return m_failure; }
+    bool hasFailed() const { return m_failure.isFailure(); }
+
+    /*!
+        For a caller that can read straight into the parser (a socket's read(char*, n)): when the
+        parser is gathering a payload it returns where the next bytes go and sets *room to how many
+        it still needs; nullptr otherwise. Follow with commitDirect(bytesActuallyWritten) and then
+        parse(nullptr, 0, ...) to collect the frame. Saves one copy on large frames.
+    */
+    char *directTarget(qsizetype *room);
+    void commitDirect(qsizetype written);
+
+    /*! Forgets any partial frame and failure (a new connection). */
+    void reset();
+
+private:
+    Config m_config;
+    FrameHeader m_header;
+    QByteArrayView m_payload;
+    Failure m_failure;
+    // Partial frame state: header bytes gathered so far and the payload buffer being filled.
+    char m_headerBytes[MaxFrameHeaderSize] = {};
+    qsizetype m_headerHave = 0;
+    bool m_gathering = false;   // header decoded, payload being gathered into m_buffer
+    QByteArray m_buffer;
+    qsizetype m_bufferHave = 0;
+    bool m_bufferOwnsPayload = false;
+};
+
+} // namespace WsClient::Protocol

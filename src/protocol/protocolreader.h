@@ -1,0 +1,58 @@
+#pragma once
+
+#include "frameparser.h"
+#include "messageassembler.h"
+
+namespace WsClient::Protocol {
+
+/*!
+    The receive side of a connection in one object: FrameParser + MessageAssembler + Close
+    payload checks, fed with whatever the socket produced. After a Close frame it consumes
+    nothing more (RFC 6455 §5.5.1: no data after Close).
+*/
+class ProtocolReader
+{
+public:
+    struct Config
+    {
+        FrameParser::Config frames;
+        MessageAssembler::Config messages;
+        bool tapFrames = false; //!< Call FrameSink::frameReceived for every frame.
+    };
+
+    ProtocolReader() = default;
+    explicit ProtocolReader(const Config &config);
+
+    /*!
+        Decodes everything in data[0, size) and reports it to \a sink. Returns the number of bytes
+        consumed: less than \a size only when decoding stopped (failure, Close received, or
+        sink.wantsMore() returned false). \a data is writable because masked payloads are
+        unmasked in place.
+    */
+    qsizetype feed(char *data, qsizetype size, FrameSink &sink);
+
+    /*! Zero-copy path for large payloads; see FrameParser::directTarget(). */
+    char *directTarget(qsizetype *room) { return m_parser.directTarget(room); }
+    /*! Records \a written bytes placed at directTarget() and reports a completed frame to \a sink. */
+    void commitDirect(qsizetype written, FrameSink &sink);
+
+    bool hasFailed() const { return m_failure.isFailure(); }
+    const Failure &failure() const { return m_failure; }
+    bool closeReceived() const { return m_closeReceived; }
+
+    FrameParser &parser() { return m_parser; }
+    MessageAssembler &assembler() { return m_assembler; }
+    void setTapFrames(bool on) { m_tapFrames = on; }
+    void reset();
+
+private:
+    bool dispatch(FrameSink &sink);
+
+    FrameParser m_parser;
+    MessageAssembler m_assembler;
+    Failure m_failure;
+    bool m_tapFrames = false;
+    bool m_closeReceived = false;
+};
+
+} // namespace WsClient::Protocol

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QtCore/qbytearrayview.h>
+
+namespace WsClient::Protocol {
+
+/*!
+    Incremental UTF-8 validation (RFC 3629): overlong forms, surrogates (U+D800–U+DFFF) and code
+    points above U+10FFFF are rejected at the first byte that makes them impossible, so a text
+    message can be failed fast, mid-frame. A code point may be split between feed() calls.
+    ASCII runs are skipped a machine word at a time.
+*/
+class Utf8Validator
+{
+public:
+    /*! Validates the next piece. Returns false at the first invalid byte; stays failed until reset(). */
+    bool feed(const char *data, qsizetype size) noexcept;
+    bool feed(QByteArrayView data) noexcept { return feed(data.data(), data.size()); }
+
+    /*! True when everything fed so far is valid and no code point is left unfinished. */
+    bool isComplete() const noexcept { return m_state == Accept; }
+    bool hasFailed() const noexcept { return m_state == Reject; }
+    void reset() noexcept { m_state = Accept; }
+
+    /*! Whole-buffer check. */
+    static bool isValid(QByteArrayView data) noexcept;
+
+    enum State : quint8 { Accept = 0, Reject = 1 };
+
+private:
+    quint8 m_state = Accept;
+};
+
+} // namespace WsClient::Protocol
