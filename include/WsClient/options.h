@@ -1,0 +1,206 @@
+#pragma once
+
+#include <WsClient/enums.h>
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qlist.h>
+#include <QtCore/qmap.h>
+#include <QtCore/qpair.h>
+#include <QtCore/qshareddata.h>
+#include <QtCore/qstringlist.h>
+#include <QtCore/qvariant.h>
+#include <QtNetwork/qabstractsocket.h>
+#include <QtNetwork/qssl.h>
+
+#include <functional>
+
+QT_BEGIN_NAMESPACE
+class QIODevice;
+class QSslConfiguration;
+QT_END_NAMESPACE
+
+namespace WsClient {
+
+class SslOptionsPrivate;
+class ConnectOptionsPrivate;
+
+/*!
+    TLS settings for wss:// connections: the port of websocket-client's sslopt.
+    Peer and host name verification are on by default, against the system's CA certificates.
+*/
+class WSCLIENT_EXPORT SslOptions
+{
+public:
+    SslOptions();
+    SslOptions(const SslOptions &other);
+    SslOptions &operator=(const SslOptions &other);
+    ~SslOptions();
+
+    /*! Verify the server certificate chain (sslopt cert_reqs). Default true. */
+    bool verifyPeer() const;
+    void setVerifyPeer(bool on);
+    /*! Check the certificate matches the host name (sslopt check_hostname). Default true. */
+    bool checkHostname() const;
+    void setCheckHostname(bool on);
+    /*!
+        PEM file of trusted CA certificates (sslopt ca_certs). When a CA file or directory is set,
+        only those CAs are trusted. Without either, the environment variable
+        WEBSOCKET_CLIENT_CA_BUNDLE (a file or a directory) is used if set, else the system CAs.
+    */
+    QString caFile() const;
+    void setCaFile(const QString &path);
+    /*! Directory of PEM CA certificates (sslopt ca_cert_path). */
+    QString caDirectory() const;
+    void setCaDirectory(const QString &path);
+    /*! Client certificate (PEM) presented to servers that ask for one (sslopt certfile). */
+    QString certificateFile() const;
+    void setCertificateFile(const QString &path);
+    /*! Private key of the client certificate, PEM, RSA or EC (sslopt keyfile). */
+    QString keyFile() const;
+    void setKeyFile(const QString &path);
+    /*! Passphrase of an encrypted key file (sslopt password). */
+    QByteArray keyPassphrase() const;
+    void setKeyPassphrase(const QByteArray &passphrase);
+    /*! OpenSSL cipher list, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256:..." (sslopt ciphers). */
+    QString ciphers() const;
+    void setCiphers(const QString &ciphers);
+    /*! Protocol version range (sslopt ssl_version). Default QSsl::SecureProtocols. */
+    QSsl::SslProtocol protocol() const;
+    void setProtocol(QSsl::SslProtocol protocol);
+    /*! Name sent as SNI and checked against the certificate instead of the URL's host (sslopt server_hostname). */
+    QString serverName() const;
+    void setServerName(const QString &name);
+    /*!
+        A complete configuration used as the starting point instead of the default one (sslopt
+        context). The other options still apply on top of it when set.
+    */
+    QSslConfiguration configuration() const;
+    void setConfiguration(const QSslConfiguration &configuration);
+    bool hasConfiguration() const;
+
+    bool operator==(const SslOptions &other) const;
+    bool operator!=(const SslOptions &other) const { return !(*this == other); }
+
+private:
+    QSharedDataPointer<SslOptionsPrivate> d;
+};
+
+/*!
+    Everything a connection can be told before it opens: the port of websocket-client's
+    connect()/create_connection() keyword options plus WsClient's limits.
+    A value type; copies are cheap (implicitly shared).
+*/
+class WSCLIENT_EXPORT ConnectOptions
+{
+public:
+    using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+    using MaskKeyGenerator = std::function<QByteArray(int length)>;
+
+    /*! Default limit on an incoming frame and on an assembled message: 64 MiB. */
+    static constexpr qint64 DefaultMaxMessageSize = 64 * 1024 * 1024;
+    /*! Default limit on the server's handshake response head: 64 KiB. */
+    static constexpr qint64 DefaultMaxHeaderSize = 64 * 1024;
+    /*! Default number of redirects followed: 3 (as websocket-client). */
+    static constexpr int DefaultRedirectLimit = 3;
+    /*! Default wait for the server's Close after close(): 3 s (as websocket-client). */
+    static constexpr int DefaultCloseTimeout = 3000;
+
+    ConnectOptions();
+    ConnectOptions(const ConnectOptions &other);
+    ConnectOptions &operator=(const ConnectOptions &other);
+    ~ConnectOptions();
+
+    /*!
+        Extra request header fields, in order (seed: header= as a list). A field named like one
+        WsClient sends by default (Origin, Sec-WebSocket-Key, ...) replaces it; a field with a null
+        value removes that default header.
+    */
+    HeaderList headers() const;
+    void setHeaders(const HeaderList &headers);
+    /*! Sets headers from "Name: value" lines (seed: header=["K: V", ...]); malformed lines fail at open(). */
+    void setHeaders(const QList<QByteArray> &lines);
+    /*! Sets headers from a map (seed: header={...}); a null value removes the default field. */
+    void setHeaders(const QMap<QByteArray, QByteArray> &headers);
+    /*! Appends one field (replacing an earlier one with the same name). */
+    void setHeader(const QByteArray &name, const QByteArray &value);
+
+    /*! Cookie header value (seed: cookie=). */
+    QByteArray cookie() const;
+    void setCookie(const QByteArray &cookie);
+    /*! Origin header value; default http(s)://host[:port] (seed: origin=). */
+    QByteArray origin() const;
+    void setOrigin(const QByteArray &origin);
+    /*! Send no Origin header (seed: suppress_origin=). */
+    bool suppressOrigin() const;
+    void setSuppressOrigin(bool on);
+    /*! Host header value instead of the URL's host[:port] (seed: host=). */
+    QByteArray host() const;
+    void setHost(const QByteArray &host);
+    /*! Connection header value instead of "Upgrade" (seed: connection=). */
+    QByteArray connectionHeader() const;
+    void setConnectionHeader(const QByteArray &value);
+    /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (seed: subprotocols=). */
+    QStringList subprotocols() const;
+    void setSubprotocols(const QStringList &protocols);
+
+    /*! How many 301/302/303/307/308 redirects to follow (seed: redirect_limit=). Default 3. */
+    int redirectLimit() const;
+    void setRedirectLimit(int limit);
+    /*!
+        Limit in milliseconds for opening: name lookup, TCP connect, TLS and the HTTP handshake
+        together (seed: timeout=). -1 (default) takes WebSocket::defaultTimeout(); 0 means none.
+    */
+    int timeout() const;
+    void setTimeout(int msecs);
+    /*! How long close() waits for the server's Close frame. Default 3000 ms. */
+    int closeTimeout() const;
+    void setCloseTimeout(int msecs);
+
+    /*!
+        Socket options applied to the TCP socket (seed: sockopt=). LowDelayOption (TCP_NODELAY)
+        and KeepAliveOption are on by default.
+    */
+    QMap<QAbstractSocket::SocketOption, QVariant> socketOptions() const;
+    void setSocketOption(QAbstractSocket::SocketOption option, const QVariant &value);
+
+    /*!
+        A transport that is already open (seed: socket=): a connected QTcpSocket, a QSslSocket
+        after its handshake, a QLocalSocket to a unix-domain socket server, any sequential
+        QIODevice. The URL still supplies Host and the resource. Not owned; it must outlive the
+        WebSocket's use of it.
+    */
+    QIODevice *device() const;
+    void setDevice(QIODevice *device);
+
+    /*! TLS settings for wss:// (seed: sslopt=). */
+    SslOptions sslOptions() const;
+    void setSslOptions(const SslOptions &options);
+
+    /*! Makes the 4-byte mask key of each frame (seed: get_mask_key). Default: system random. */
+    MaskKeyGenerator maskKeyGenerator() const;
+    void setMaskKeyGenerator(const MaskKeyGenerator &generator);
+    /*! Deliver each data frame as it arrives instead of whole messages (seed: fire_cont_frame=). */
+    bool fireContinuationFrames() const;
+    void setFireContinuationFrames(bool on);
+    /*! Accept text messages without checking their UTF-8 (seed: skip_utf8_validation=). */
+    bool skipUtf8Validation() const;
+    void setSkipUtf8Validation(bool on);
+
+    /*! Largest incoming frame payload; larger ones close with 1009. Default 64 MiB. */
+    qint64 maxFrameSize() const;
+    void setMaxFrameSize(qint64 bytes);
+    /*! Largest incoming assembled message; larger ones close with 1009. Default 64 MiB. */
+    qint64 maxMessageSize() const;
+    void setMaxMessageSize(qint64 bytes);
+    /*! Largest handshake response head accepted. Default 64 KiB. */
+    qint64 maxHeaderSize() const;
+    void setMaxHeaderSize(qint64 bytes);
+    /*! Outgoing messages larger than this are sent as several frames; 0 (default) never splits. */
+    qint64 outgoingFrameSize() const;
+    void setOutgoingFrameSize(qint64 bytes);
+
+private:
+    QSharedDataPointer<ConnectOptionsPrivate> d;
+};
+
+} // namespace WsClient

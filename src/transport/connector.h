@@ -1,0 +1,69 @@
+#pragma once
+
+#include <WsClient/enums.h>
+#include <WsClient/options.h>
+#include <WsClient/url.h>
+
+#include <QtCore/qdeadlinetimer.h>
+#include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
+#include <QtNetwork/qabstractsocket.h>
+#include <QtNetwork/qsslerror.h>
+
+QT_BEGIN_NAMESPACE
+class QSslSocket;
+QT_END_NAMESPACE
+
+namespace WsClient::Transport {
+
+/*!
+    Gets a byte stream to the server of a ws/wss URL: name lookup (every address is tried, IPv6
+    and IPv4, by QAbstractSocket), TCP connect, socket options, TLS. Emits ready() once the
+    stream can carry the HTTP handshake, or failed() with the error naming the cause.
+    Usable without an event loop through waitForReady().
+*/
+class Connector : public QObject
+{
+    Q_OBJECT
+public:
+    Connector(const ParsedUrl &url, const ConnectOptions &options, QObject *parent = nullptr);
+    ~Connector() override;
+
+    void start();
+    /*! Blocks until ready (true), failed or \a deadline passed (false; hasFailed() tells which). */
+    bool waitForReady(QDeadlineTimer deadline);
+
+    bool isReady() const { return m_ready; }
+    bool hasFailed() const { return m_error != Error::NoError; }
+    Error error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+
+    /*! The connected socket; ownership passes to the caller, the connector lets go of it. */
+    QAbstractSocket *takeSocket();
+
+Q_SIGNALS:
+    void ready();
+    void failed(WsClient::Error error, const QString &errorString);
+
+private:
+    void onConnected();
+    void onEncrypted();
+    void onSocketError(QAbstractSocket::SocketError socketError);
+    void onSslErrors(const QList<QSslError> &errors);
+    void setReady();
+    void fail(Error error, const QString &why);
+    QString target() const;
+
+    ParsedUrl m_url;
+    ConnectOptions m_options;
+    QPointer<QAbstractSocket> m_socket;
+    QSslSocket *m_ssl = nullptr; // same object as m_socket for wss
+    bool m_ready = false;
+    Error m_error = Error::NoError;
+    QString m_errorString;
+};
+
+/*! Maps a socket error to WsClient's Error, for transports and the connection alike. */
+Error errorFromSocket(QAbstractSocket::SocketError socketError);
+
+} // namespace WsClient::Transport
