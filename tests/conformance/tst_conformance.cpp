@@ -1,0 +1,460 @@
+// The client against a scripted hostile server: every failure rule of RFC 6455 that the design
+// guide lists (§3) must end with the right error and Close code, never a hang or a crash.
+
+#include "scriptedserver.h"
+
+#include <WsClient/WebSocket>
+
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qtimer.h>
+#include <QtNetwork/qtcpsocket.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+#include <sys/socket.h>
+
+using namespace WsClient;
+
+Q_DECLARE_METATYPE(WsClient::Error)
+
+namespace {
+
+constexpr int Wait = 5000;
+
+QByteArray text(const char *s) { return QByteArray(s); }
+
+} // namespace
+
+class tst_Conformance : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void frameRuleViolations_data();
+    void frameRuleViolations();
+    void messageTooBig();
+    void handshakeFailures_data();
+    void handshakeFailures();
+    void oversizedResponseHeader();
+    void stallMidHandshakeTimesOut();
+    void stallMidFrameBlockingReceiveTimesOut();
+    void tcpResetMidMessage();
+    void closeWithoutCloseFrameIs1006();
+    void framesInSameWriteAsResponse();
+    void pingIsAnsweredWithSamePayload();
+    void clientCloseWaitsForServerClose();
+    void closeTimeoutWhenServerNeverAnswers();
+    void serverCloseIsEchoed();
+    void badStatusKeepsBody();
+    void redirectLoopStopsAtLimit();
+    void queuedMessagesPrecedeClose();
+};
+
+// One scripted server writes the 101 and then the hostile bytes; the client must fail the
+// connection with the expected error and send a Close with the expected code.
+void tst_Conformance::frameRuleViolations_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<WsClient::Error>("error");
+    QTest::addColumn<int>("code");
+
+    const QByteArray hello = text("Hello");
+    QTest::newRow("rsv1 without extension") << ScriptedServer::frame(0x80 | 0x40 | 0x1, hello) << Error::Protocol << 1002;
+    QTest::newRow("rsv2") << ScriptedServer::frame(0x80 | 0x20 | 0x2, hello) << Error::Protocol << 1002;
+    QTest::newRow("rsv3") << ScriptedServer::frame(0x80 | 0x10 | 0x2, hello) << Error::Protocol << 1002;
+    QTest::newRow("opcode 3") << ScriptedServer::frame(0x83, hello) << Error::Protocol << 1002;
+    QTest::newRow("opcode 0xB") << ScriptedServer::frame(0x8B, hello) << Error::Protocol << 1002;
+    QTest::newRow("fragmented ping") << ScriptedServer::frame(0x09, hello) << Error::Protocol << 1002;
+    QTest::newRow("ping of 126 bytes") << ScriptedServer::frame(0x89, QByteArray(126, 'p')) << Error::Protocol << 1002;
+    QTest::newRow("masked server frame")
+        << QByteArray::fromHex("818537fa213d7f9f4d5158") << Error::Protocol << 1002;
+    QTest::newRow("continuation without message") << ScriptedServer::frame(0x80, hello) << Error::Protocol << 1002;
+    QTest::newRow("new message inside fragmented")
+        << ScriptedServer::frame(0x01, text("Hel")) + ScriptedServer::frame(0x81, text("lo")) << Error::Protocol << 1002;
+    QTest::newRow("non-minimal 16-bit length")
+        << QByteArray::fromHex("817e0005") + hello << Error::Protocol << 1002;
+    QTest::newRow("non-minimal 64-bit length")
+        << QByteArray::fromHex("817f0000000000000005") + hello << Error::Protocol << 1002;
+    QTest::newRow("64-bit length top bit") << QByteArray::fromHex("827f8000000000000005") + hello << Error::Protocol << 1002;
+    QTest::newRow("invalid utf-8") << ScriptedServer::frame(0x81, QByteArray::fromHex("48c328")) << Error::Payload << 1007;
+    QTest::newRow("surrogate in text") << ScriptedServer::frame(0x81, QByteArray::fromHex("eda080")) << Error::Payload << 1007;
+    QTest::newRow("invalid utf-8 across fragments")
+        << ScriptedServer::frame(0x01, QByteArray::fromHex("f0")) + ScriptedServer::frame(0x80, QByteArray::fromHex("28"))
+        << Error::Payload << 1007;
+    QTest::newRow("unfinished utf-8 at end")
+        << ScriptedServer::frame(0x01, text("ok")) + ScriptedServer::frame(0x80, QByteArray::fromHex("e282"))
+        << Error::Payload << 1007;
+    QTest::newRow("close code 999") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(999)) << Error::Protocol << 1002;
+    QTest::newRow("close code 1005") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1005)) << Error::Protocol << 1002;
+    QTest::newRow("close code 1006") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1006)) << Error::Protocol << 1002;
+    QTest::newRow("close code 5000") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(5000)) << Error::Protocol << 1002;
+    QTest::newRow("close payload of 1 byte") << ScriptedServer::frame(0x88, QByteArray(1, '\x03')) << Error::Protocol << 1002;
+    QTest::newRow("close reason not utf-8")
+        << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1000, QByteArray::fromHex("ff"))) << Error::Payload << 1007;
+}
+
+void tst_Conformance::frameRuleViolations()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(WsClient::Error, error);
+    QFETCH(int, code);
+
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key) + bytes); };
+    WebSocket ws;
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    QSignalSpy disconnected(&ws, &WebSocket::disconnected);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors.first().at(0).value<WsClient::Error>(), error);
+    QVERIFY2(!ws.errorString().isEmpty(), "the error names its cause");
+    QCOMPARE(ws.error(), error);
+    QCOMPARE(ws.closeCode(), code);
+    QCOMPARE(disconnected.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(server.clientCloseCode(), code, Wait);
+}
+
+void tst_Conformance::messageTooBig()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, QByteArray(600, 'a'))
+                        + ScriptedServer::frame(0x80, QByteArray(600, 'b')));
+    };
+    ConnectOptions options;
+    options.setMaxMessageSize(1000);
+    WebSocket ws;
+    QSignalSpy messages(&ws, &WebSocket::textMessageReceived);
+    ws.open(server.url(), options);
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QCOMPARE(ws.error(), Error::MessageTooBig);
+    QCOMPARE(messages.count(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(server.clientCloseCode(), 1009, Wait);
+
+    // A single frame above maxFrameSize is refused from its header, before the payload arrives.
+    ScriptedServer server2;
+    server2.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("827f0000000100000000"));
+    };
+    options.setMaxFrameSize(1 << 20);
+    WebSocket ws2;
+    ws2.open(server2.url(), options);
+    QTRY_COMPARE_WITH_TIMEOUT(ws2.state(), WebSocket::State::Unconnected, Wait);
+    QCOMPARE(ws2.error(), Error::MessageTooBig);
+    QTRY_COMPARE_WITH_TIMEOUT(server2.clientCloseCode(), 1009, Wait);
+}
+
+void tst_Conformance::handshakeFailures_data()
+{
+    QTest::addColumn<QByteArray>("response"); // "%KEY%" is replaced by the right accept key
+    QTest::addColumn<QStringList>("subprotocols");
+    QTest::addColumn<WsClient::Error>("error");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("garbage") << text("HELLO THERE\r\n\r\n") << QStringList() << Error::Handshake << QStringLiteral("HELLO");
+    QTest::newRow("wrong accept key")
+        << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")
+        << QStringList() << Error::Handshake << QStringLiteral("Sec-WebSocket-Accept");
+    QTest::newRow("no upgrade header")
+        << text("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
+        << QStringList() << Error::Handshake << QStringLiteral("Upgrade");
+    QTest::newRow("no connection header")
+        << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
+        << QStringList() << Error::Handshake << QStringLiteral("Connection");
+    QTest::newRow("unrequested subprotocol")
+        << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: %KEY%\r\nSec-WebSocket-Protocol: evil\r\n\r\n")
+        << QStringList{QStringLiteral("chat")} << Error::Handshake << QStringLiteral("evil");
+    QTest::newRow("unoffered extension")
+        << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: %KEY%\r\nSec-WebSocket-Extensions: x-custom\r\n\r\n")
+        << QStringList() << Error::Handshake << QStringLiteral("x-custom");
+    QTest::newRow("redirect without location")
+        << text("HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n") << QStringList() << Error::Handshake
+        << QStringLiteral("Location");
+    QTest::newRow("bad status") << text("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")
+                                << QStringList() << Error::BadStatus << QStringLiteral("500");
+}
+
+void tst_Conformance::handshakeFailures()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(QStringList, subprotocols);
+    QFETCH(WsClient::Error, error);
+    QFETCH(QString, mentions);
+
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(QByteArray(response).replace("%KEY%", ScriptedServer::acceptKey(p.key)));
+    };
+    ConnectOptions options;
+    options.setSubprotocols(subprotocols);
+    WebSocket ws;
+    QSignalSpy connected(&ws, &WebSocket::connected);
+    ws.open(server.url(), options);
+    QVERIFY(!ws.waitForConnected(Wait));
+    QCOMPARE(ws.state(), WebSocket::State::Unconnected);
+    QCOMPARE(ws.error(), error);
+    QVERIFY2(ws.errorString().contains(mentions, Qt::CaseInsensitive), qPrintable(ws.errorString()));
+    QCOMPARE(connected.count(), 0);
+}
+
+void tst_Conformance::oversizedResponseHeader()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        QByteArray r = "HTTP/1.1 101 Switching Protocols\r\n";
+        for (int i = 0; i < 200; ++i)
+            r += "X-Filler-" + QByteArray::number(i) + ": " + QByteArray(100, 'x') + "\r\n";
+        p.socket->write(r); // never ends the head
+    };
+    ConnectOptions options;
+    options.setMaxHeaderSize(8 * 1024);
+    WebSocket ws;
+    ws.open(server.url(), options);
+    QVERIFY(!ws.waitForConnected(Wait));
+    QCOMPARE(ws.error(), Error::Handshake);
+    QVERIFY2(ws.errorString().contains(QStringLiteral("8192")), qPrintable(ws.errorString()));
+}
+
+void tst_Conformance::stallMidHandshakeTimesOut()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write("HTTP/1.1 101 Swi"); };
+    ConnectOptions options;
+    options.setTimeout(400);
+    // Asynchronous: the open timer fires on the event loop.
+    WebSocket ws;
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    QElapsedTimer timer;
+    timer.start();
+    ws.open(server.url(), options);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, Wait);
+    QCOMPARE(ws.error(), Error::Timeout);
+    QVERIFY(timer.elapsed() >= 350);
+    // Blocking: the same limit applies inside waitForConnected.
+    auto blocking = WebSocket::connectTo(server.url(), options);
+    QCOMPARE(blocking->state(), WebSocket::State::Unconnected);
+    QCOMPARE(blocking->error(), Error::Timeout);
+}
+
+void tst_Conformance::stallMidFrameBlockingReceiveTimesOut()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("8264") + QByteArray(10, 'x'));
+    };
+    auto ws = WebSocket::connectTo(server.url());
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QElapsedTimer timer;
+    timer.start();
+    const Message m = ws->receive(300);
+    QVERIFY(!m.isValid());
+    QCOMPARE(ws->error(), Error::Timeout);
+    QVERIFY(timer.elapsed() >= 250);
+    QVERIFY(timer.elapsed() < Wait);
+    QCOMPARE(ws->state(), WebSocket::State::Open);
+}
+
+void tst_Conformance::tcpResetMidMessage()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("0164") + QByteArray(10, 'x'));
+        p.socket->flush();
+        // SO_LINGER 0 turns close() into a TCP RST.
+        const linger l{1, 0};
+        ::setsockopt(int(p.socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        p.socket->abort();
+    };
+    WebSocket ws;
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    QSignalSpy disconnected(&ws, &WebSocket::disconnected);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, Wait);
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(ws.error(), Error::ConnectionClosed);
+    QCOMPARE(ws.closeCode(), 1006);
+}
+
+void tst_Conformance::closeWithoutCloseFrameIs1006()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("last words")));
+        p.socket->disconnectFromHost();
+    };
+    WebSocket ws;
+    QSignalSpy messages(&ws, &WebSocket::textMessageReceived);
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QCOMPARE(messages.count(), 1); // what arrived before the end is delivered
+    QCOMPARE(messages.first().at(0).toString(), QStringLiteral("last words"));
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(ws.error(), Error::ConnectionClosed);
+    QCOMPARE(ws.closeCode(), 1006);
+}
+
+void tst_Conformance::framesInSameWriteAsResponse()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("early"))
+                        + ScriptedServer::frame(0x82, QByteArray::fromHex("0001")));
+    };
+    auto ws = WebSocket::connectTo(server.url());
+    QVERIFY(ws->isOpen());
+    Message m = ws->receive(Wait);
+    QVERIFY(m.isValid());
+    QCOMPARE(m.opcode, Opcode::Text);
+    QCOMPARE(m.data, text("early"));
+    m = ws->receive(Wait);
+    QCOMPARE(m.opcode, Opcode::Binary);
+    QCOMPARE(m.data, QByteArray::fromHex("0001"));
+}
+
+void tst_Conformance::pingIsAnsweredWithSamePayload()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x89, text("are you there"))
+                        + ScriptedServer::frame(0x89, QByteArray()));
+    };
+    WebSocket ws;
+    QSignalSpy pings(&ws, &WebSocket::pingReceived);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(pings.count(), 2, Wait);
+    QCOMPARE(pings.first().at(0).toByteArray(), text("are you there"));
+    QTRY_COMPARE_WITH_TIMEOUT(server.peers().first().frames.size(), 2, Wait);
+    const auto &frames = server.peers().first().frames;
+    QCOMPARE(frames.at(0).opcode, quint8(0xA));
+    QCOMPARE(frames.at(0).payload, text("are you there"));
+    QVERIFY(frames.at(0).masked);
+    QCOMPARE(frames.at(1).opcode, quint8(0xA));
+    QCOMPARE(frames.at(1).payload, QByteArray());
+}
+
+void tst_Conformance::clientCloseWaitsForServerClose()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onFrame = [&](ScriptedServer::Peer &p, const ClientFrame &f) {
+        if (f.opcode != 0x8)
+            return;
+        QPointer<QTcpSocket> s = p.socket;
+        QTimer::singleShot(300, s, [s] {
+            s->write(ScriptedServer::frame(0x88, ScriptedServer::closePayload(4000, "see you")));
+            s->disconnectFromHost();
+        });
+    };
+    WebSocket ws;
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    QElapsedTimer timer;
+    timer.start();
+    ws.close(1000, QStringLiteral("done"));
+    QCOMPARE(ws.state(), WebSocket::State::Closing);
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QVERIFY(timer.elapsed() >= 250);
+    QCOMPARE(server.clientCloseCode(), 1000);
+    QCOMPARE(server.peers().first().frames.last().payload.mid(2), text("done"));
+    QCOMPARE(ws.closeCode(), 4000);
+    QCOMPARE(ws.closeReason(), QStringLiteral("see you"));
+    QCOMPARE(ws.error(), Error::NoError);
+}
+
+void tst_Conformance::closeTimeoutWhenServerNeverAnswers()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    auto ws = WebSocket::connectTo(server.url());
+    QVERIFY(ws->isOpen());
+    QElapsedTimer timer;
+    timer.start();
+    ws->close(1000, {}, 300);
+    QVERIFY(ws->waitForDisconnected(Wait));
+    QVERIFY(timer.elapsed() >= 250);
+    QVERIFY(timer.elapsed() < Wait);
+    QCOMPARE(ws->closeCode(), 1006);
+}
+
+void tst_Conformance::serverCloseIsEchoed()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key)
+                        + ScriptedServer::frame(0x88, ScriptedServer::closePayload(4321, "server says bye")));
+    };
+    WebSocket ws;
+    QSignalSpy closes(&ws, &WebSocket::closeReceived);
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QCOMPARE(closes.count(), 1);
+    QCOMPARE(closes.first().at(0).toInt(), 4321);
+    QCOMPARE(closes.first().at(1).toString(), QStringLiteral("server says bye"));
+    QCOMPARE(errors.count(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(server.clientCloseCode(), 4321, Wait);
+}
+
+void tst_Conformance::badStatusKeepsBody()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\n");
+        p.socket->write("go away, bot");
+        p.socket->write("!");
+    };
+    auto ws = WebSocket::connectTo(server.url());
+    QCOMPARE(ws->error(), Error::BadStatus);
+    QCOMPARE(ws->handshakeStatus(), 403);
+    QCOMPARE(ws->handshakeBody(), text("go away, bot!"));
+    QVERIFY2(ws->errorString().contains(QStringLiteral("403")), qPrintable(ws->errorString()));
+    bool sawType = false;
+    for (const auto &h : ws->handshakeHeaders())
+        sawType |= h.first == "Content-Type" && h.second == "text/plain";
+    QVERIFY(sawType);
+}
+
+void tst_Conformance::redirectLoopStopsAtLimit()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write("HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n");
+    };
+    ConnectOptions options;
+    options.setRedirectLimit(2);
+    auto ws = WebSocket::connectTo(server.url(), options);
+    QCOMPARE(ws->error(), Error::TooManyRedirects);
+    QCOMPARE(server.connectionCount(), 3); // the first request + 2 redirects followed
+    QVERIFY2(ws->errorString().contains(QStringLiteral("/again")), qPrintable(ws->errorString()));
+}
+
+void tst_Conformance::queuedMessagesPrecedeClose()
+{
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onFrame = [&](ScriptedServer::Peer &p, const ClientFrame &f) {
+        if (f.opcode == 0x8)
+            p.socket->write(ScriptedServer::frame(0x88, f.payload));
+    };
+    WebSocket ws;
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    constexpr int Count = 10000;
+    for (int i = 0; i < Count; ++i)
+        ws.sendText(QString::number(i));
+    ws.close();
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, 20000);
+    const auto &frames = server.peers().first().frames;
+    QCOMPARE(frames.size(), Count + 1);
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(frames.at(i).payload, QByteArray::number(i));
+    QCOMPARE(frames.last().opcode, quint8(0x8));
+}
+
+QTEST_MAIN(tst_Conformance)
+#include "tst_conformance.moc"
