@@ -25,14 +25,14 @@ public:
     struct Config
     {
         quint64 maxFrameSize = 64 * 1024 * 1024; //!< Larger frames fail with 1009.
-        quint8 allowedRsv = 0;                   //!< RsvBits an extension negotiated.
-        bool expectMasked = false;               //!< False on the client side: masked frames are errors.
+        quint8 allowedRsv = 0; //!< RsvBits an extension negotiated.
+        bool expectMasked = false; //!< False on the client side: masked frames are errors.
     };
 
     enum class Status { NeedMore, Frame, Failed };
 
     FrameParser() = default;
-    explicit FrameParser(const Config &config) : m_config(config) {}
+    explicit FrameParser(const Config &config) : m_config(config) { }
 
     const Config &config() const { return m_config; }
     void setAllowedRsv(quint8 rsv) { m_config.allowedRsv = rsv; }
@@ -41,8 +41,10 @@ public:
     /*!
         Decodes at most one frame from data[0, size). *consumed receives the number of bytes
         used (always all of them with NeedMore). With Status::Frame, header() and payload() hold
-        the frame until the next call. With Status::Failed, failure() says why; the parser stays
-        failed. \a data is writable because masked payloads are unmasked in place.
+        the frame until the next call. With Status::Failed, failure() says why, *consumed is 0 and
+        the parser stays failed (every later call fails too). A header is judged as soon as the
+        bytes deciding a rule have arrived, and an oversized frame fails from its header alone.
+        \a data is writable because masked payloads are unmasked in place.
     */
     Status parse(char *data, qsizetype size, qsizetype *consumed);
 
@@ -50,8 +52,8 @@ public:
     /*! The current frame's payload, valid until the next parse() call. */
     QByteArrayView payload() const { return m_payload; }
     /*!
-        The current payload as an owned buffer: moved out of the parser when it gathered the frame
-        itself (no copy), copied otherwise.
+        Hands the current payload over as an owned buffer: moved out of the parser when it gathered
+        the frame itself (no copy), copied otherwise. payload() is empty afterwards.
     */
     QByteArray takePayload();
 
@@ -71,17 +73,26 @@ public:
     void reset();
 
 private:
+    enum class HeaderResult { Incomplete, Complete, Broken };
+    HeaderResult decodeHeader(const uchar *p, qsizetype available, qsizetype *needed);
+    HeaderResult completeHeader(const char *data, qsizetype size, qsizetype *used);
+    void startGathering();
+    void gather(const char *data, qsizetype size);
+    Status finishGathered();
+    Status fail(const Failure &failure);
+
     Config m_config;
     FrameHeader m_header;
     QByteArrayView m_payload;
     Failure m_failure;
-    // Partial frame state: header bytes gathered so far and the payload buffer being filled.
-    char m_headerBytes[MaxFrameHeaderSize] = {};
+    // A header split across calls is collected here until it is complete.
+    uchar m_headerBytes[MaxFrameHeaderSize] = {};
     qsizetype m_headerHave = 0;
-    bool m_gathering = false;   // header decoded, payload being gathered into m_buffer
+    // A payload split across calls is gathered (and unmasked) in m_buffer, sized once to the frame.
+    bool m_gathering = false;
     QByteArray m_buffer;
     qsizetype m_bufferHave = 0;
-    bool m_bufferOwnsPayload = false;
+    bool m_bufferOwnsPayload = false; // m_payload views m_buffer, so takePayload() can move it
 };
 
 } // namespace WsClient::Protocol

@@ -46,13 +46,18 @@ class MessageAssembler
 public:
     struct Config
     {
-        quint64 maxMessageSize = 64 * 1024 * 1024;
+        quint64 maxMessageSize = 64 * 1024 * 1024; //!< Counts all fragments; not applied when firing frames.
         bool validateUtf8 = true;
+        /*!
+            Deliver each data frame through FrameSink::fragmentReceived() instead of buffering
+            whole messages. Continuation rules and UTF-8 validation still apply; maxMessageSize
+            does not, since nothing is buffered (FrameParser's maxFrameSize still bounds a frame).
+        */
         bool fireContinuationFrames = false;
     };
 
     MessageAssembler() = default;
-    explicit MessageAssembler(const Config &config) : m_config(config) {}
+    explicit MessageAssembler(const Config &config) : m_config(config) { }
 
     const Config &config() const { return m_config; }
     void setConfig(const Config &config) { m_config = config; }
@@ -60,10 +65,12 @@ public:
     /*!
         Takes one frame that passed FrameParser's checks. \a owned, when not null, holds the
         payload as a buffer the assembler may move into a message instead of copying \a payload.
-        Returns false on a rule violation; failure() then says which.
+        Ping and Pong go straight to \a sink; Close is ignored (ProtocolReader decodes it).
+        Returns false on a rule violation; failure() then says which, and every later call fails
+        until reset().
     */
-    bool addFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink,
-                  QByteArray *owned = nullptr);
+    bool addFrame(
+        const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned = nullptr);
 
     /*! True between the first and the final frame of a fragmented message. */
     bool inMessage() const { return m_messageOpcode != Opcode::Continuation; }
@@ -72,11 +79,14 @@ public:
     void reset();
 
 private:
+    bool addDataFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned);
+    bool validateText(const FrameHeader &header, QByteArrayView payload);
+    bool fail(Failure &&failure);
+
     Config m_config;
     Failure m_failure;
     Opcode m_messageOpcode = Opcode::Continuation; // Text/Binary while a message is open
-    QByteArray m_message;
-    quint64 m_messageSize = 0;
+    QByteArray m_message; // fragments so far (not used when firing frames)
     Utf8Validator m_utf8;
 };
 

@@ -1,1 +1,107 @@
-// Implemented in a following commit.
+#include "protocolreader.h"
+
+#include "closepayload.h"
+
+namespace WsClient::Protocol {
+
+ProtocolReader::ProtocolReader(const Config &config)
+    : m_parser(config.frames), m_assembler(config.messages), m_tapFrames(config.tapFrames)
+{ }
+
+qsizetype ProtocolReader::feed(char *data, qsizetype size, FrameSink &sink)
+{
+    qsizetype offset = 0;
+    while (offset < size && !stopped()) {
+        qsizetype used = 0;
+        const FrameParser::Status status = m_parser.parse(data + offset, size - offset, &used);
+        offset += used;
+        if (status == FrameParser::Status::NeedMore)
+            break;
+        if (!handle(status, sink) || !sink.wantsMore())
+            break;
+    }
+    return offset;
+}
+
+void ProtocolReader::commitDirect(qsizetype written, FrameSink &sink)
+{
+    if (stopped())
+        return;
+    m_parser.commitDirect(written);
+    qsizetype used = 0;
+    const FrameParser::Status status = m_parser.parse(nullptr, 0, &used);
+    if (status != FrameParser::Status::NeedMore)
+        handle(status, sink);
+}
+
+bool ProtocolReader::handle(FrameParser::Status status, FrameSink &sink)
+{
+    if (status == FrameParser::Status::Failed) {
+        m_failure = m_parser.failure();
+        return false;
+    }
+    return dispatch(sink);
+}
+
+bool ProtocolReader::dispatch(FrameSink &sink)
+{
+    const FrameHeader &header = m_parser.header();
+    const QByteArrayView payload = m_parser.payload();
+    if (m_tapFrames)
+        sink.frameReceived(header, payload);
+
+    switch (header.opcode) {
+    case Opcode::Ping:
+        sink.pingReceived(payload);
+        return true;
+    case Opcode::Pong:
+        sink.pongReceived(payload);
+        return true;
+    case Opcode::Close:
+        return dispatchClose(payload, sink);
+    default:
+        break;
+    }
+
+    if (!wantsOwnedPayload(header)) {
+        if (m_assembler.addFrame(header, payload, sink))
+            return true;
+    } else {
+        QByteArray owned = m_parser.takePayload();
+        if (m_assembler.addFrame(header, payload, sink, &owned))
+            return true;
+    }
+    m_failure = m_assembler.failure();
+    return false;
+}
+
+bool ProtocolReader::dispatchClose(QByteArrayView payload, FrameSink &sink)
+{
+    CloseInfo info;
+    if (!decodeClosePayload(payload, &info, &m_failure, m_assembler.config().validateUtf8))
+        return false;
+    m_closeReceived = true;
+    sink.closeReceived(info.code, info.reason);
+    return false;
+}
+
+bool ProtocolReader::wantsOwnedPayload(const FrameHeader &header) const
+{
+    // takePayload() is a move when the parser gathered the frame and one copy otherwise, so it
+    // never costs more than the copy the assembler would make, provided the frame becomes a
+    // buffer of its own: a fragment handed out as it is, or the start of a new message.
+    // A continuation is appended to the message instead, and taking it would copy it twice.
+    if (m_assembler.config().fireContinuationFrames)
+        return true;
+    return header.opcode != Opcode::Continuation && !m_assembler.inMessage();
+}
+
+void ProtocolReader::reset()
+{
+    m_parser.reset();
+    m_assembler.reset();
+    m_failure = Failure();
+    m_closeReceived = false;
+}
+
+} // namespace WsClient::Protocol

@@ -26,8 +26,8 @@ public:
     /*!
         Decodes everything in data[0, size) and reports it to \a sink. Returns the number of bytes
         consumed: less than \a size only when decoding stopped (failure, Close received, or
-        sink.wantsMore() returned false). \a data is writable because masked payloads are
-        unmasked in place.
+        sink.wantsMore() returned false). After a failure or a Close, it consumes nothing until
+        reset(). \a data is writable because masked payloads are unmasked in place.
     */
     qsizetype feed(char *data, qsizetype size, FrameSink &sink);
 
@@ -46,7 +46,12 @@ public:
     void reset();
 
 private:
+    bool stopped() const { return m_closeReceived || m_failure.isFailure(); }
+    // Each returns whether decoding may go on.
+    bool handle(FrameParser::Status status, FrameSink &sink);
     bool dispatch(FrameSink &sink);
+    bool dispatchClose(QByteArrayView payload, FrameSink &sink);
+    bool wantsOwnedPayload(const FrameHeader &header) const;
 
     FrameParser m_parser;
     MessageAssembler m_assembler;

@@ -105,9 +105,10 @@ bool Utf8Validator::feed(const char *data, qsizetype size) noexcept
     // Finish a sequence left open by the previous piece.
     while (state > SReject && s < end)
         state = kNext[state + kClass[*s++]];
-    if (state == SReject) {
-        m_state = SReject;
-        return false;
+    if (state != SAccept) {
+        // Rejected, or the piece ended inside the sequence: keep that state for the next piece.
+        m_state = state;
+        return state != SReject;
     }
 
     while (s < end) {
