@@ -118,10 +118,8 @@ QString extensionsProblem(const QByteArray &accepted, const QList<QByteArray> &o
     findListItem(accepted, [&](QByteArrayView item) {
         const qsizetype semicolon = item.indexOf(';');
         const QByteArrayView name = trimmedOws(semicolon < 0 ? item : item.first(semicolon));
-        const bool wasOffered
-            = std::any_of(offered.cbegin(), offered.cend(), [name](const QByteArray &offer) {
-                  return offer.size() == name.size() && name.compare(offer, Qt::CaseInsensitive) == 0;
-              });
+        const bool wasOffered = std::any_of(offered.cbegin(), offered.cend(),
+            [name](const QByteArray &offer) { return equalsIgnoringCase(offer, name); });
         if (!wasOffered)
             unexpected = name;
         return !wasOffered;
@@ -343,7 +341,7 @@ qint64 HandshakeResponseParser::contentLength() const
     qint64 length = -1;
     bool conflict = false;
     for (const auto &field : m_headers) {
-        if (field.first.compare("Content-Length", Qt::CaseInsensitive) != 0)
+        if (!equalsIgnoringCase(field.first, "Content-Length"))
             continue;
         // "Content-Length: 5, 5" is allowed (RFC 9110 §8.6), differing or invalid items are not.
         const bool bad = field.second.isEmpty() || findListItem(field.second, [&](QByteArrayView item) {

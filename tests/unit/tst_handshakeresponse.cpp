@@ -579,6 +579,9 @@ void TestHandshakeResponse::headerHelpers()
     QVERIFY(headerHasToken(headers, "X-Quoted", "c")); // after an escaped quote
     QVERIFY(!headerHasToken(headers, "Missing", "x"));
 
+    QVERIFY(equalsIgnoringCase("Sec-WebSocket-Key", "sec-websocket-KEY"));
+    QVERIFY(!equalsIgnoringCase("Sec-WebSocket-Key", "Sec-WebSocket-Ke"));
+    QVERIFY(!equalsIgnoringCase("Upgrade", "Upgradf"));
     QVERIFY(isHttpToken("Sec-WebSocket-Key"));
     QVERIFY(isHttpToken("!#$%&'*+-.^_`|~09azAZ"));
     QVERIFY(!isHttpToken(""));
