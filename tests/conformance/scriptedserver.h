@@ -152,7 +152,7 @@ private:
             const int index = int(m_peers.size()) - 1;
             m_peers[index].socket = s;
             QObject::connect(s, &QTcpSocket::readyRead, m_listener, [this, index] {
-                QMutexLocker lock(&m_mutex);
+                QMutexLocker peerLock(&m_mutex);
                 onReadyRead(m_peers[index]);
             });
         }
