@@ -44,7 +44,7 @@ void addServerRows(bool withQt = true)
 QByteArray randomBytes(qsizetype n)
 {
     QByteArray b(n, Qt::Uninitialized);
-    QRandomGenerator gen(quint32(n));
+    QRandomGenerator gen{quint32(n)};
     for (qsizetype i = 0; i < n; ++i)
         b[i] = char(gen.bounded(256));
     return b;
