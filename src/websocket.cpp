@@ -793,8 +793,11 @@ void WebSocketPrivate::releaseTransport()
 bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
 {
     const int ms = deadline.isForever() ? -1 : int(qMax<qint64>(0, deadline.remainingTime()));
-    if (phase == Phase::Transport && connector)
-        return connector->waitForReady(deadline) || connector->hasFailed();
+    if (phase == Phase::Transport && connector) {
+        // A failure clears `connector` (the object itself is only deleteLater()'d) from inside the wait.
+        Transport::Connector *waiting = connector;
+        return waiting->waitForReady(deadline) || connector != waiting;
+    }
     if (phase == Phase::Transport) {
         // Between a redirect and the next attempt: run the queued start.
         QCoreApplication::sendPostedEvents(q_ptr, QEvent::MetaCall);

