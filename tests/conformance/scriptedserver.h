@@ -21,6 +21,8 @@ struct ClientFrame
     quint8 opcode = 0;
     bool fin = true;
     bool masked = false;
+    quint8 rsv = 0;     // RSV1..3 as bits 4, 2, 1
+    QByteArray maskKey;
     QByteArray payload; // unmasked
 
     int closeCode() const
@@ -214,6 +216,9 @@ private:
             f.opcode = b0 & 0x0F;
             f.fin = b0 & 0x80;
             f.masked = masked;
+            f.rsv = quint8((b0 >> 4) & 0x7);
+            if (masked)
+                f.maskKey = b.mid(keyPos, 4);
             f.payload = b.mid(pos, qsizetype(len));
             if (masked) {
                 for (qsizetype i = 0; i < f.payload.size(); ++i)
