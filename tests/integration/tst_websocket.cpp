@@ -115,6 +115,7 @@ private Q_SLOTS:
     void tlsWrongHostname();
     void tlsUntrustedCertificate();
     void tlsClientCertificate();
+    void tlsConfigurationCiphersProtocol();
     void unixDomainSocket();
     void ipv6Loopback();
     void noMessageLostBeforeClose();
@@ -513,6 +514,47 @@ void tst_WebSocket::tlsClientCertificate()
     auto wrongPass = WebSocket::connectTo(url, options);
     QCOMPARE(wrongPass->error(), Error::InvalidArgument);
     QVERIFY2(wrongPass->errorString().contains(QStringLiteral("passphrase")), qPrintable(wrongPass->errorString()));
+}
+
+void tst_WebSocket::tlsConfigurationCiphersProtocol()
+{
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python(certs.serverTlsArguments());
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"), true);
+
+    // A complete QSslConfiguration (sslopt "context") carries the CA by itself.
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setCaCertificates(certs.caCertificates());
+    ConnectOptions options;
+    options.setTimeout(Wait);
+    SslOptions ssl;
+    ssl.setConfiguration(config);
+    options.setSslOptions(ssl);
+    auto viaConfig = WebSocket::connectTo(url, options);
+    QVERIFY2(viaConfig->isOpen(), qPrintable(viaConfig->errorString()));
+
+    // Protocol and cipher choices reach the TLS layer: TLS 1.3 works, an unknown cipher list is refused.
+    ssl = SslOptions();
+    ssl.setCaFile(certs.ca);
+    ssl.setProtocol(QSsl::TlsV1_3OrLater);
+    options.setSslOptions(ssl);
+    auto tls13 = WebSocket::connectTo(url, options);
+    QVERIFY2(tls13->isOpen(), qPrintable(tls13->errorString()));
+
+    ssl.setCiphers(QStringLiteral("NO-SUCH-CIPHER"));
+    options.setSslOptions(ssl);
+    auto badCipher = WebSocket::connectTo(url, options);
+    QCOMPARE(badCipher->error(), Error::InvalidArgument);
+    QVERIFY2(badCipher->errorString().contains(QStringLiteral("NO-SUCH-CIPHER")), qPrintable(badCipher->errorString()));
+
+    ssl = SslOptions();
+    ssl.setCaFile(QStringLiteral("/nonexistent/ca.pem"));
+    options.setSslOptions(ssl);
+    auto badCa = WebSocket::connectTo(url, options);
+    QCOMPARE(badCa->error(), Error::InvalidArgument);
+    QVERIFY2(badCa->errorString().contains(QStringLiteral("/nonexistent/ca.pem")), qPrintable(badCa->errorString()));
 }
 
 void tst_WebSocket::unixDomainSocket()
