@@ -9,18 +9,18 @@ namespace {
 
 // Byte classes from the table of well-formed sequences in RFC 3629 §4.
 enum Class : quint8 {
-    Ascii,   // 00..7F
-    Cont8,   // 80..8F
-    Cont9,   // 90..9F
-    ContA,   // A0..BF
-    Bad,     // C0..C1, F5..FF
-    Lead2,   // C2..DF
-    LeadE0,  // E0: second byte A0..BF (no overlongs)
-    Lead3,   // E1..EC, EE..EF
-    LeadED,  // ED: second byte 80..9F (no surrogates)
-    LeadF0,  // F0: second byte 90..BF (no overlongs)
-    Lead4,   // F1..F3
-    LeadF4,  // F4: second byte 80..8F (nothing above U+10FFFF)
+    Ascii, // 00..7F
+    Cont8, // 80..8F
+    Cont9, // 90..9F
+    ContA, // A0..BF
+    Bad, // C0..C1, F5..FF
+    Lead2, // C2..DF
+    LeadE0, // E0: second byte A0..BF (no overlongs)
+    Lead3, // E1..EC, EE..EF
+    LeadED, // ED: second byte 80..9F (no surrogates)
+    LeadF0, // F0: second byte 90..BF (no overlongs)
+    Lead4, // F1..F3
+    LeadF4, // F4: second byte 80..8F (nothing above U+10FFFF)
     ClassCount
 };
 
@@ -28,41 +28,54 @@ enum Class : quint8 {
 enum St : quint8 {
     SAccept = 0 * ClassCount,
     SReject = 1 * ClassCount,
-    SNeed1 = 2 * ClassCount,   // one continuation byte 80..BF left
-    SNeed2 = 3 * ClassCount,   // two left, any continuation
-    SE0 = 4 * ClassCount,      // after E0
-    SED = 5 * ClassCount,      // after ED
-    SF0 = 6 * ClassCount,      // after F0
-    SNeed3 = 7 * ClassCount,   // after F1..F3
-    SF4 = 8 * ClassCount,      // after F4
+    SNeed1 = 2 * ClassCount, // one continuation byte 80..BF left
+    SNeed2 = 3 * ClassCount, // two left, any continuation
+    SE0 = 4 * ClassCount, // after E0
+    SED = 5 * ClassCount, // after ED
+    SF0 = 6 * ClassCount, // after F0
+    SNeed3 = 7 * ClassCount, // after F1..F3
+    SF4 = 8 * ClassCount, // after F4
     StateCount = 9
 };
 static_assert(int(SAccept) == int(Utf8Validator::Accept) && int(SReject) == int(Utf8Validator::Reject));
 
 constexpr std::array<quint8, 256> makeClasses()
 {
-    std::array<quint8, 256> c{};
+    std::array<quint8, 256> c {};
     for (int b = 0; b < 256; ++b) {
-        if (b < 0x80) c[b] = Ascii;
-        else if (b < 0x90) c[b] = Cont8;
-        else if (b < 0xA0) c[b] = Cont9;
-        else if (b < 0xC0) c[b] = ContA;
-        else if (b < 0xC2) c[b] = Bad;
-        else if (b < 0xE0) c[b] = Lead2;
-        else if (b == 0xE0) c[b] = LeadE0;
-        else if (b == 0xED) c[b] = LeadED;
-        else if (b < 0xF0) c[b] = Lead3;
-        else if (b == 0xF0) c[b] = LeadF0;
-        else if (b < 0xF4) c[b] = Lead4;
-        else if (b == 0xF4) c[b] = LeadF4;
-        else c[b] = Bad;
+        if (b < 0x80)
+            c[b] = Ascii;
+        else if (b < 0x90)
+            c[b] = Cont8;
+        else if (b < 0xA0)
+            c[b] = Cont9;
+        else if (b < 0xC0)
+            c[b] = ContA;
+        else if (b < 0xC2)
+            c[b] = Bad;
+        else if (b < 0xE0)
+            c[b] = Lead2;
+        else if (b == 0xE0)
+            c[b] = LeadE0;
+        else if (b == 0xED)
+            c[b] = LeadED;
+        else if (b < 0xF0)
+            c[b] = Lead3;
+        else if (b == 0xF0)
+            c[b] = LeadF0;
+        else if (b < 0xF4)
+            c[b] = Lead4;
+        else if (b == 0xF4)
+            c[b] = LeadF4;
+        else
+            c[b] = Bad;
     }
     return c;
 }
 
 constexpr std::array<quint8, StateCount * ClassCount> makeTransitions()
 {
-    std::array<quint8, StateCount * ClassCount> t{};
+    std::array<quint8, StateCount * ClassCount> t {};
     for (auto &v : t)
         v = SReject;
     // From Accept: a lead byte opens a sequence.
@@ -75,7 +88,7 @@ constexpr std::array<quint8, StateCount * ClassCount> makeTransitions()
     t[SAccept + Lead4] = SNeed3;
     t[SAccept + LeadF4] = SF4;
     // Continuation bytes, with the narrowed second-byte ranges.
-    for (quint8 c : {Cont8, Cont9, ContA}) {
+    for (quint8 c : { Cont8, Cont9, ContA }) {
         t[SNeed1 + c] = SAccept;
         t[SNeed2 + c] = SNeed1;
         t[SNeed3 + c] = SNeed2;
@@ -92,7 +105,10 @@ constexpr std::array<quint8, StateCount * ClassCount> makeTransitions()
 constexpr auto kClass = makeClasses();
 constexpr auto kNext = makeTransitions();
 
-inline bool isCont(uchar b) { return (b & 0xC0) == 0x80; }
+inline bool isCont(uchar b)
+{
+    return (b & 0xC0) == 0x80;
+}
 
 } // namespace
 
