@@ -59,6 +59,7 @@ private Q_SLOTS:
     void abortDropsAtOnce();
     void shutdownClosesWithoutHandshake();
     void traceLogsHeadersAndFrames();
+    void frameSignalSeesEveryFrame();
 };
 
 // One scripted server writes the 101 and then the hostile bytes; the client must fail the
@@ -249,6 +250,12 @@ void tst_Conformance::stallMidHandshakeTimesOut()
     auto blocking = WebSocket::connectTo(server.url(), options);
     QCOMPARE(blocking->state(), WebSocket::State::Unconnected);
     QCOMPARE(blocking->error(), Error::Timeout);
+    // Without an option, the process-wide default (setdefaulttimeout) applies to new sockets.
+    WebSocket::setDefaultTimeout(300);
+    auto byDefault = WebSocket::connectTo(server.url());
+    WebSocket::setDefaultTimeout(-1);
+    QCOMPARE(byDefault->error(), Error::Timeout);
+    QCOMPARE(byDefault->timeout(), 300);
 }
 
 void tst_Conformance::stallMidFrameBlockingReceiveTimesOut()
@@ -685,6 +692,26 @@ void tst_Conformance::traceLogsHeadersAndFrames()
     ws->sendText(QStringLiteral("quiet"));
     qInstallMessageHandler(previous);
     QVERIFY(g_traceLines.isEmpty());
+}
+
+void tst_Conformance::frameSignalSeesEveryFrame()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, text("a"))
+                        + ScriptedServer::frame(0x89, text("ping")) + ScriptedServer::frame(0x80, text("b")));
+    };
+    WebSocket ws;
+    QSignalSpy frames(&ws, &WebSocket::frameReceived);
+    QSignalSpy messages(&ws, &WebSocket::messageReceived);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, Wait);
+    QCOMPARE(frames.count(), 3);
+    QCOMPARE(frames.at(0).at(0).value<Frame>().opcode(), Opcode::Text);
+    QCOMPARE(frames.at(1).at(0).value<Frame>().opcode(), Opcode::Ping);
+    QCOMPARE(frames.at(2).at(0).value<Frame>().payload(), text("b"));
+    QCOMPARE(messages.first().at(0).toByteArray(), text("ab"));
+    QCOMPARE(messages.first().at(1).value<Opcode>(), Opcode::Text);
 }
 
 QTEST_MAIN(tst_Conformance)
