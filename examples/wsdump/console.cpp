@@ -6,6 +6,7 @@ namespace {
 const QLatin1String ClearLine("\r\033[2K");
 const QLatin1String Blue("\033[34m");
 const QLatin1String DefaultColour("\033[39m");
+const QLatin1String Prompt("> ");
 
 } // namespace
 
@@ -22,17 +23,19 @@ void Console::printReceived(const QString &message)
         line = Blue + line + DefaultColour;
     if (m_promptShown)
         line = ClearLine + line;
-    write(stdout, line + QLatin1Char('\n'));
-    m_promptShown = false;
-    if (m_style.interactive)
-        prompt();
+    line += QLatin1Char('\n');
+    // One write with the new prompt, so the terminal never shows a line without it.
+    m_promptShown = m_style.interactive;
+    if (m_promptShown)
+        line += Prompt;
+    write(stdout, line);
 }
 
 void Console::prompt()
 {
-    if (!m_style.interactive || m_style.raw)
+    if (!m_style.interactive)
         return;
-    write(stdout, QStringLiteral("> "));
+    write(stdout, Prompt);
     m_promptShown = true;
 }
 

@@ -176,6 +176,7 @@ private Q_SLOTS:
     void failuresExitWithOneLineError();
     void usageErrors_data();
     void usageErrors();
+    void interactiveSessionOnPty_data();
     void interactiveSessionOnPty();
     void proxyOption_data();
     void proxyOption();
@@ -547,8 +548,18 @@ void tst_Wsdump::usageErrors()
     QVERIFY(help->out().contains("[--eof-wait EOF_WAIT]"));
 }
 
+void tst_Wsdump::interactiveSessionOnPty_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QByteArray>("ending"); // what the terminal shows after the last prompt
+    QTest::newRow("Ctrl+D") << QByteArray("\x04") << QByteArray("\r\n");
+    QTest::newRow("Ctrl+C") << QByteArray("\x03") << QByteArray("^C\r\n");
+}
+
 void tst_Wsdump::interactiveSessionOnPty()
 {
+    QFETCH(QByteArray, key);
+    QFETCH(QByteArray, ending);
     const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
     if (script.isEmpty())
         QSKIP("script (util-linux) is not installed");
@@ -559,23 +570,27 @@ void tst_Wsdump::interactiveSessionOnPty()
     Wsdump session({ QStringLiteral("-qfec"), command, QStringLiteral("/dev/null") }, script);
     QVERIFY(session.waitForOutput("> "));
     session.write("hello\n");
-    QVERIFY2(session.waitForOutput("\033[34m< hello\033[39m"), session.out().constData());
+    QVERIFY2(session.waitForOutput("\033[34m< hello\033[39m\r\n> "), session.out().constData());
     session.write("second\n");
-    QVERIFY2(session.waitForOutput("\033[34m< second\033[39m"), session.out().constData());
-    session.write("\x04"); // Ctrl+D: end of input on the terminal, wsdump closes and exits
+    QVERIFY2(session.waitForOutput("\033[34m< second\033[39m\r\n> "), session.out().constData());
+    // Ctrl+D ends the input; Ctrl+C interrupts. Either way wsdump closes properly and exits.
+    session.write(key);
     QVERIFY(session.waitForFinished());
     QCOMPARE(session.exitCode(), 0);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        server.log().contains(QStringLiteral("code=1000")), qPrintable(server.log()), Wait);
 
     // The transcript as the terminal shows it: the informational line, the prompt, the typed line
     // echoed by the terminal, a fresh prompt, then the answer in blue on that cleared prompt line,
-    // followed by the prompt again; at the end of input the prompt line is ended.
+    // followed by the prompt again; at the end the prompt line is ended.
     const QByteArray transcript = session.out();
     const QByteArray expected = "Press Ctrl+C to quit\r\n"
                                 "> hello\r\n"
                                 "> \r\033[2K\033[34m< hello\033[39m\r\n"
                                 "> second\r\n"
                                 "> \r\033[2K\033[34m< second\033[39m\r\n"
-                                "> \r\n";
+                                "> "
+        + ending;
     QCOMPARE(transcript, expected);
 }
 
