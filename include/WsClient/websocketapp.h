@@ -139,13 +139,14 @@ public:
         Returns false, with errorOccurred(InvalidArgument, …), when the keepalive or reconnect
         settings break a rule: pingInterval >= 0, pingTimeout >= 0 (0: none), pingInterval >
         pingTimeout when both are set, pingPayload <= 125 bytes, reconnect delays >= 0.
-        Does nothing (and returns true) when already running.
+        Does nothing (and returns true) when already running, also while a close() is finishing.
     */
     bool start();
     /*!
         start(), then blocks in an event loop of its own until the app stops for good (the seed's
         run_forever). Returns true when it ended because of an error (invalid settings, a failure
-        without reconnect), false after a clean close by either side or close().
+        without reconnect), false after a clean close by either side or close(), and when the app
+        was deleted (deleteLater() from a slot) while it ran.
     */
     bool runForever();
     /*!

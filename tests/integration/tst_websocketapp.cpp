@@ -201,13 +201,15 @@ void tst_WebSocketApp::firstPingAfterOneInterval()
 
     QVERIFY(openedAt >= 0);
     QCOMPARE(payloads.at(0), QByteArrayLiteral("keepalive"));
-    const qint64 first = pongTimes.at(0) - openedAt;
-    const qint64 second = pongTimes.at(1) - pongTimes.at(0);
-    qInfo("first pong %lld ms after opened, next after %lld ms (interval %d ms)", first, second, Interval);
-    // One interval, not two (the seed's bug): the pong needs a round trip on top of the timer.
-    QVERIFY2(first >= Interval - 10 && first < Interval + Interval / 2, qPrintable(QString::number(first)));
-    QVERIFY2(
-        second >= Interval - 50 && second < Interval + Interval / 2, qPrintable(QString::number(second)));
+    qInfo("pongs %lld, %lld, %lld ms after opened (interval %d ms)", pongTimes.at(0) - openedAt,
+        pongTimes.at(1) - openedAt, pongTimes.at(2) - openedAt, Interval);
+    // Ping k goes k intervals after opening: one interval to the first, not two (the seed's bug).
+    // A pong cannot come before its ping; it may come later by a round trip on a loaded machine.
+    for (int k = 1; k <= 3; ++k) {
+        const qint64 at = pongTimes.at(k - 1) - openedAt;
+        QVERIFY2(at >= k * Interval - 10 && at < k * Interval + Interval / 2,
+            qPrintable(QStringLiteral("pong %1 at %2 ms").arg(k).arg(at)));
+    }
     QVERIFY(errors.isEmpty());
 }
 
@@ -380,7 +382,8 @@ void tst_WebSocketApp::serverRestartReconnectsWithBackoff()
         // The attempt really waited that long.
         const qint64 waited = connectingAt.at(i) - scheduledAt.at(i);
         QVERIFY2(waited >= delays.at(i) - 2,
-                 qPrintable(QStringLiteral("attempt %1 waited %2 of %3 ms").arg(i + 1).arg(waited).arg(delays.at(i))));
+            qPrintable(
+                QStringLiteral("attempt %1 waited %2 of %3 ms").arg(i + 1).arg(waited).arg(delays.at(i))));
     }
     qInfo("backoff delays %d %d %d %d %d ms", delays.at(0), delays.at(1), delays.at(2), delays.at(3),
         delays.at(4));
