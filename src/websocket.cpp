@@ -26,6 +26,9 @@ constexpr qint64 MaxQueuedBytes = 64 * 1024 * 1024;
 // How long a failed handshake's body is waited for after the head.
 constexpr int BadStatusBodyWaitMs = 2000;
 constexpr qint64 MaxBadStatusBody = 64 * 1024;
+// Slice of a blocking wait while other threads send through this connection.
+constexpr int CrossThreadPollMs = 5;
+constexpr int IdlePollMs = 50;
 // Bytes asked of the transport per read when no payload is being gathered.
 constexpr qint64 ReadChunk = 256 * 1024;
 
@@ -548,9 +551,10 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         QMutexLocker lock(&pendingMutex);
         Protocol::appendFrame(pending, header, payload);
         hasPending = true;
+        crossThreadSenders = true;
         if (!flushPosted) {
             flushPosted = true;
-            QMetaObject::invokeMethod(q_ptr, [this] { drainPending(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(q_ptr, "writePendingFrames", Qt::QueuedConnection);
         }
         return;
     }
@@ -813,9 +817,13 @@ bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
     }
     if (ms == 0)
         return false;
+    // A blocked owner thread cannot see other threads' queued frames arrive: it waits in slices,
+    // short ones once another thread has sent through this connection.
+    const int pollMs = crossThreadSenders ? CrossThreadPollMs : IdlePollMs;
+    const int slice = ms < 0 || ms > pollMs ? pollMs : ms;
     if (socket && socket->state() == QAbstractSocket::ClosingState)
-        return socket->waitForDisconnected(ms);
-    return device->waitForReadyRead(ms) || (device && !device->isOpen());
+        return socket->waitForDisconnected(slice);
+    return device->waitForReadyRead(slice) || (device && !device->isOpen()) || slice != ms;
 }
 
 bool WebSocketPrivate::waitUntil(const std::function<bool()> &done, int msecs)
@@ -896,6 +904,12 @@ bool WebSocket::waitForDisconnected(int msecs)
 {
     Q_D(WebSocket);
     return d->waitUntil([d] { return d->state == State::Unconnected; }, msecs);
+}
+
+void WebSocket::writePendingFrames()
+{
+    Q_D(WebSocket);
+    d->drainPending();
 }
 
 bool WebSocket::flush()

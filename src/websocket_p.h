@@ -133,6 +133,7 @@ public:
     QMutex pendingMutex;
     QByteArray pending;
     std::atomic<bool> hasPending{false};
+    std::atomic<bool> crossThreadSenders{false};
     bool flushPosted = false;
 
     // Kept for the blocking API when no message signal is connected.

@@ -184,6 +184,11 @@ Q_SIGNALS:
     /*! Bytes handed to the transport, for progress of large sends. */
     void bytesWritten(qint64 bytes);
 
+private Q_SLOTS:
+    // Writes the frames other threads queued; invoked by name so that the wake-up carries no
+    // functor across threads.
+    void writePendingFrames();
+
 private:
     Q_DECLARE_PRIVATE(WebSocket)
     Q_DISABLE_COPY_MOVE(WebSocket)
