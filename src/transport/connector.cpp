@@ -303,6 +303,12 @@ void Connector::onSocketError(QAbstractSocket::SocketError socketError)
     if (hasFailed() || m_ready)
         return;
     if (inProxyStage()) {
+        if (socketError == QAbstractSocket::SocketTimeoutError) {
+            // A blocking wait ran out: the proxy's own limit, or the caller's (who reports it).
+            if (m_proxyDeadline.hasExpired())
+                onProxyTimeout();
+            return;
+        }
         QString what;
         if (m_stage == Stage::ProxyHandshake && socketError == QAbstractSocket::RemoteHostClosedError) {
             what = QStringLiteral("%1 closed the connection during the %2 handshake for %3")

@@ -186,7 +186,8 @@ qsizetype ProxyHandshake::feedHttp(QByteArrayView data)
         m_state = State::Done;
         return end + 4;
     }
-    if (status == 407) {
+    // 407 is the proxy's own challenge; some proxies (tinyproxy 1.11) answer a CONNECT with 401.
+    if (status == 407 || status == 401) {
         const QString why = m_user.isEmpty() ? QStringLiteral("no credentials were given")
                                              : QStringLiteral("the credentials were rejected");
         return fail(QStringLiteral("authentication required, %1 (\"%2\")").arg(why, shown));

@@ -128,6 +128,10 @@ void tst_ProxyHandshake::httpFailures_data()
         << "u" << QByteArray("HTTP/1.0 407 Proxy Authentication Required\r\n\r\n")
         << "HTTP CONNECT proxy: authentication required, the credentials were rejected (\"HTTP/1.0 407 Proxy "
            "Authentication Required\")";
+    QTest::newRow("401 from a proxy that confuses the codes")
+        << "u" << QByteArray("HTTP/1.0 401 Unauthorized\r\n\r\n")
+        << "HTTP CONNECT proxy: authentication required, the credentials were rejected (\"HTTP/1.0 401 "
+           "Unauthorized\")";
     QTest::newRow("not http") << QString() << QByteArray("SSH-2.0-OpenSSH\r\n\r\n")
                               << "HTTP CONNECT proxy: not an HTTP answer: \"SSH-2.0-OpenSSH\"";
     QTest::newRow("bad status") << QString() << QByteArray("HTTP/1.1 2x0 OK\r\n\r\n")
