@@ -83,6 +83,7 @@ public:
     };
     QIODevice *device = nullptr;
     SslOptions sslOptions;
+    ProxyOptions proxy;
     ConnectOptions::MaskKeyGenerator maskKeyGenerator;
     bool fireContinuationFrames = false;
     bool skipUtf8Validation = false;
@@ -133,6 +134,9 @@ void ConnectOptions::setHeader(const QByteArray &name, const QByteArray &value)
     }
     d->headers.append({name, value});
 }
+
+ProxyOptions ConnectOptions::proxy() const { return d->proxy; }
+void ConnectOptions::setProxy(const ProxyOptions &proxy) { d->proxy = proxy; }
 
 QByteArray ConnectOptions::cookie() const { return d->cookie; }
 void ConnectOptions::setCookie(const QByteArray &cookie) { d->cookie = cookie; }

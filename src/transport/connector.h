@@ -4,23 +4,30 @@
 #include <WsClient/options.h>
 #include <WsClient/url.h>
 
+#include "proxyhandshake.h"
+
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
 #include <QtNetwork/qabstractsocket.h>
 #include <QtNetwork/qsslerror.h>
 
+#include <optional>
+
 QT_BEGIN_NAMESPACE
+class QHostInfo;
 class QSslSocket;
+class QTimer;
 QT_END_NAMESPACE
 
 namespace WsClient::Transport {
 
 /*!
     Gets a byte stream to the server of a ws/wss URL: name lookup (every address is tried, IPv6
-    and IPv4, by QAbstractSocket), TCP connect, socket options, TLS. Emits ready() once the
-    stream can carry the HTTP handshake, or failed() with the error naming the cause.
-    Usable without an event loop through waitForReady().
+    and IPv4, by QAbstractSocket), TCP connect, socket options, the proxy tunnel when proxyFor()
+    says so (HTTP CONNECT or SOCKS, driven by ProxyHandshake), TLS end to end with the target.
+    Emits ready() once the stream can carry the HTTP handshake, or failed() with the error naming
+    the cause. Usable without an event loop through waitForReady().
 */
 class Connector : public QObject
 {
@@ -46,6 +53,17 @@ Q_SIGNALS:
     void failed(WsClient::Error error, const QString &errorString);
 
 private:
+    enum class Stage { Idle, Resolving, Connecting, ProxyHandshake, Tls, Done };
+
+    void startProxied();
+    void onLookedUp(const QHostInfo &info);
+    void connectToProxy();
+    void startProxyHandshake();
+    void onProxyReadyRead();
+    void onTunnelEstablished();
+    void onProxyTimeout();
+    bool inProxyStage() const;
+    QString proxyName() const;
     void onConnected();
     void onEncrypted();
     void onSocketError(QAbstractSocket::SocketError socketError);
@@ -58,6 +76,13 @@ private:
     ConnectOptions m_options;
     QPointer<QAbstractSocket> m_socket;
     QSslSocket *m_ssl = nullptr; // same object as m_socket for wss
+    Stage m_stage = Stage::Idle;
+    ProxyOptions m_proxy; // Type::Direct when not proxied
+    QByteArray m_targetAddress; // target resolved here (socks4, socks5), network order
+    int m_lookupId = -1;
+    std::optional<ProxyHandshake> m_handshake;
+    QDeadlineTimer m_proxyDeadline { QDeadlineTimer::Forever };
+    QTimer *m_proxyTimer = nullptr;
     bool m_ready = false;
     Error m_error = Error::NoError;
     QString m_errorString;

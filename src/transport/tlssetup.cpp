@@ -39,13 +39,14 @@ QSslKey loadKey(const QString &path, const QByteArray &passphrase, QString *why)
         return {};
     }
     const QByteArray pem = file.readAll();
-    for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+    for (QSsl::KeyAlgorithm algorithm : { QSsl::Rsa, QSsl::Ec, QSsl::Dsa }) {
         QSslKey key(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, passphrase);
         if (!key.isNull())
             return key;
     }
     *why = passphrase.isEmpty()
-        ? QStringLiteral("key file %1 holds no readable private key (encrypted without a passphrase?)").arg(path)
+        ? QStringLiteral("key file %1 holds no readable private key (encrypted without a passphrase?)")
+              .arg(path)
         : QStringLiteral("key file %1 holds no readable private key (wrong passphrase?)").arg(path);
     return {};
 }
@@ -55,8 +56,8 @@ QSslKey loadKey(const QString &path, const QByteArray &passphrase, QString *why)
 TlsSetup prepareTls(const SslOptions &options, const QString &host)
 {
     TlsSetup setup;
-    setup.configuration = options.hasConfiguration() ? options.configuration()
-                                                     : QSslConfiguration::defaultConfiguration();
+    setup.configuration
+        = options.hasConfiguration() ? options.configuration() : QSslConfiguration::defaultConfiguration();
     setup.peerName = options.serverName().isEmpty() ? host : options.serverName();
     QSslConfiguration &config = setup.configuration;
     auto fail = [&setup](const QString &why) {
