@@ -4,7 +4,6 @@
 
 bool applyProxy(const QString &proxyUrl, WsClient::ConnectOptions &options, QString *error)
 {
-#ifdef WSDUMP_HAVE_PROXY
     QString why;
     const WsClient::ProxyOptions proxy = WsClient::ProxyOptions::fromUrl(QUrl(proxyUrl), &why);
     if (proxy.type() == WsClient::ProxyOptions::Type::None) {
@@ -13,10 +12,4 @@ bool applyProxy(const QString &proxyUrl, WsClient::ConnectOptions &options, QStr
     }
     options.setProxy(proxy);
     return true;
-#else
-    Q_UNUSED(proxyUrl)
-    Q_UNUSED(options)
-    *error = QStringLiteral("proxy support not yet available");
-    return false;
-#endif
 }

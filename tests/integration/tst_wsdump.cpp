@@ -3,6 +3,7 @@
 // display and decoding, limits, close code, error exits, and an interactive session on a pty.
 
 #include "testcertificates.h"
+#include "proxydaemon.h"
 #include "testserver.h"
 
 #include <QtCore/qdeadlinetimer.h>
@@ -606,52 +607,16 @@ void tst_Wsdump::proxyOption()
     QFETCH(QString, proxyKind);
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
-    const quint16 proxyPort = unusedPort();
-    const QString proxyUrl = QStringLiteral("%1://127.0.0.1:%2").arg(proxyKind).arg(proxyPort);
-
-    const auto probe = runPiped({ QStringLiteral("-p"), proxyUrl, arg(server.url()) });
-    if (probe->err().contains("proxy support not yet available"))
-        QSKIP("WsClient has no proxy support yet (ProxyOptions not implemented): wsdump -p reports it");
-
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    QProcess proxy;
-    if (proxyKind == QLatin1String("http")) {
-        const QString program = QStandardPaths::findExecutable(
-            QStringLiteral("tinyproxy"), { QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin") });
-        if (program.isEmpty())
-            QSKIP("tinyproxy is not installed");
-        QFile config(dir.filePath(QStringLiteral("tinyproxy.conf")));
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write(QStringLiteral("Port %1\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\nMaxClients 10\n")
-                         .arg(proxyPort)
-                         .toUtf8());
-        config.close();
-        proxy.start(program, { QStringLiteral("-d"), QStringLiteral("-c"), config.fileName() });
-    } else {
-        const QString program = QStandardPaths::findExecutable(QStringLiteral("microsocks"));
-        if (program.isEmpty())
-            QSKIP("microsocks is not installed");
-        proxy.start(program,
-            { QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
-                QString::number(proxyPort) });
-    }
-    QVERIFY(proxy.waitForStarted());
-    // Ready when it accepts connections.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            QTcpSocket socket;
-            socket.connectToHost(QHostAddress::LocalHost, proxyPort);
-            return socket.waitForConnected(200);
-        }(),
-        Wait);
-
+    const auto proxy = proxyKind == QLatin1String("http") ? ProxyDaemon::tinyproxy({server.port()})
+                                                          : ProxyDaemon::microsocks();
+    WSCLIENT_REQUIRE_PROXY(proxy);
+    const QString proxyUrl = QStringLiteral("%1://127.0.0.1:%2").arg(proxyKind).arg(proxy->port());
     const auto run = runUntil({ QStringLiteral("-r"), QStringLiteral("-p"), proxyUrl, arg(server.url()) },
         "via proxy\n", "via proxy\n");
-    proxy.terminate();
-    proxy.waitForFinished(Wait);
     QVERIFY2(run->exitCode() == 0, run->err().constData());
     QCOMPARE(run->out(), QByteArray("via proxy\n"));
+    if (proxyKind == QLatin1String("http"))
+        QVERIFY2(proxy->waitForLog(QStringLiteral("CONNECT"), Wait), qPrintable(proxy->log()));
 }
 
 QTEST_MAIN(tst_Wsdump)
