@@ -6,7 +6,10 @@ namespace WsClient {
 
 Q_LOGGING_CATEGORY(lcTraceCategory, "wsclient.trace", QtInfoMsg)
 
-const QLoggingCategory &lcTrace() { return lcTraceCategory(); }
+const QLoggingCategory &lcTrace()
+{
+    return lcTraceCategory();
+}
 
 void enableTrace(bool on)
 {

@@ -12,7 +12,10 @@ Q_DECLARE_LOGGING_CATEGORY(lcTraceCategory)
 namespace Trace {
 
 /*! Cheap test callers use before building anything to log. */
-inline bool isOn() { return lcTraceCategory().isDebugEnabled(); }
+inline bool isOn()
+{
+    return lcTraceCategory().isDebugEnabled();
+}
 
 /*! A "--- title ---" block with one HTTP head line per log line, as websocket-client prints. */
 void headerBlock(const char *title, const QByteArray &head);

@@ -16,7 +16,7 @@ namespace WsClient {
 
 namespace {
 
-std::atomic<int> g_defaultTimeout{-1};
+std::atomic<int> g_defaultTimeout { -1 };
 
 // Frames at least this large are encoded into their own buffer and handed to the socket as a
 // QByteArray, which QIODevice can keep without copying; smaller ones share a reused buffer.
@@ -71,7 +71,7 @@ void WebSocketPrivate::open(const QUrl &url, const ConnectOptions &opts)
 {
     if (state != WebSocket::State::Unconnected) {
         qWarning("WsClient::WebSocket::open: already %s; call abort() or close() first",
-                 qPrintable(stateName(state)));
+            qPrintable(stateName(state)));
         return;
     }
     releaseTransport();
@@ -98,9 +98,10 @@ void WebSocketPrivate::open(const QUrl &url, const ConnectOptions &opts)
             openTimer->setSingleShot(true);
             QObject::connect(openTimer, &QTimer::timeout, q_ptr, [this, limit] {
                 if (state == WebSocket::State::Connecting)
-                    failConnecting(Error::Timeout, QStringLiteral("opening %1 timed out after %2 ms")
-                                                       .arg(currentUrl.toDisplayString())
-                                                       .arg(limit));
+                    failConnecting(Error::Timeout,
+                        QStringLiteral("opening %1 timed out after %2 ms")
+                            .arg(currentUrl.toDisplayString())
+                            .arg(limit));
             });
         }
         openTimer->start(limit);
@@ -119,7 +120,8 @@ void WebSocketPrivate::startAttempt(const QUrl &url)
     response = Protocol::HandshakeResponseParser(qsizetype(options.maxHeaderSize()));
     if (QIODevice *given = options.device()) {
         if (!given->isOpen()) {
-            failConnecting(Error::InvalidArgument, QStringLiteral("the device given in ConnectOptions is not open"));
+            failConnecting(
+                Error::InvalidArgument, QStringLiteral("the device given in ConnectOptions is not open"));
             return;
         }
         attachDevice(given, false);
@@ -130,7 +132,7 @@ void WebSocketPrivate::startAttempt(const QUrl &url)
     connector = new Transport::Connector(parsed, options, q_ptr);
     QObject::connect(connector, &Transport::Connector::ready, q_ptr, [this] { onTransportReady(); });
     QObject::connect(connector, &Transport::Connector::failed, q_ptr,
-                     [this](Error e, const QString &why) { failConnecting(e, why); });
+        [this](Error e, const QString &why) { failConnecting(e, why); });
     connector->start();
 }
 
@@ -160,7 +162,8 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
         QObject::connect(socket, &QAbstractSocket::errorOccurred, q, [this](QAbstractSocket::SocketError e) {
             // The remote end closing is handled by disconnected(); a timeout of one of our own blocking
             // waits leaves the socket usable; any other error ends the connection here.
-            if (e != QAbstractSocket::RemoteHostClosedError && e != QAbstractSocket::SocketTimeoutError && device)
+            if (e != QAbstractSocket::RemoteHostClosedError && e != QAbstractSocket::SocketTimeoutError
+                && device)
                 onDeviceDisconnected();
         });
     } else if (localSocket) {
@@ -191,7 +194,8 @@ void WebSocketPrivate::sendHandshake()
     device->write(request.bytes);
     // Data may already be waiting (a device handed over with the response in its buffer).
     if (device->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(q_ptr, [this] { onReadyRead(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            q_ptr, [this] { onReadyRead(); }, Qt::QueuedConnection);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,27 +254,31 @@ void WebSocketPrivate::handleHandshakeComplete(QByteArrayView rest)
         break;
     case Protocol::ResponseKind::Redirect: {
         if (options.device()) {
-            failConnecting(Error::Handshake, QStringLiteral("redirect to %1 cannot be followed on a user-supplied device")
-                                                 .arg(outcome.redirectUrl.toDisplayString()));
+            failConnecting(Error::Handshake,
+                QStringLiteral("redirect to %1 cannot be followed on a user-supplied device")
+                    .arg(outcome.redirectUrl.toDisplayString()));
             return;
         }
         if (redirects >= options.redirectLimit()) {
             failConnecting(Error::TooManyRedirects,
-                           QStringLiteral("too many redirects: the limit is %1, next Location was %2")
-                               .arg(options.redirectLimit())
-                               .arg(outcome.redirectUrl.toDisplayString()));
+                QStringLiteral("too many redirects: the limit is %1, next Location was %2")
+                    .arg(options.redirectLimit())
+                    .arg(outcome.redirectUrl.toDisplayString()));
             return;
         }
         ++redirects;
-        qCDebug(lcTraceCategory).noquote() << "redirect" << response.statusCode() << "to"
-                                           << outcome.redirectUrl.toDisplayString();
+        qCDebug(lcTraceCategory).noquote()
+            << "redirect" << response.statusCode() << "to" << outcome.redirectUrl.toDisplayString();
         releaseTransport();
         const QUrl next = outcome.redirectUrl;
         // Leave this call stack first: the old socket's signal is still being delivered.
-        QMetaObject::invokeMethod(q, [this, next] {
-            if (state == WebSocket::State::Connecting)
-                startAttempt(next);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            q,
+            [this, next] {
+                if (state == WebSocket::State::Connecting)
+                    startAttempt(next);
+            },
+            Qt::QueuedConnection);
         phase = Phase::Transport;
         return;
     }
@@ -302,7 +310,8 @@ void WebSocketPrivate::handleHandshakeComplete(QByteArrayView rest)
     if (!rest.isEmpty() && phase == Phase::Frames) {
         // Frames that came in the same read as the response head.
         QByteArray early = rest.toByteArray();
-        reader.setTapFrames(frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
+        reader.setTapFrames(
+            frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
         reader.feed(early.data(), early.size(), *this);
         if (reader.hasFailed())
             failOpen(reader.failure().error, reader.failure().message, quint16(reader.failure().closeCode));
@@ -315,8 +324,8 @@ void WebSocketPrivate::readBadStatusBody(bool atEnd)
 {
     if (device && device->bytesAvailable() > 0)
         body += device->read(qMax<qint64>(0, MaxBadStatusBody - body.size()));
-    const bool complete = atEnd || body.size() >= MaxBadStatusBody
-        || (bodyExpected >= 0 && body.size() >= bodyExpected);
+    const bool complete
+        = atEnd || body.size() >= MaxBadStatusBody || (bodyExpected >= 0 && body.size() >= bodyExpected);
     if (bodyExpected >= 0 && body.size() > bodyExpected)
         body.truncate(qsizetype(bodyExpected));
     if (complete) {
@@ -335,7 +344,8 @@ void WebSocketPrivate::readBadStatusBody(bool atEnd)
 void WebSocketPrivate::readFrames()
 {
     Q_Q(WebSocket);
-    reader.setTapFrames(frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
+    reader.setTapFrames(
+        frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
     while (phase == Phase::Frames && device && wantsMore()) {
         if (queuedBytes >= MaxQueuedBytes)
             return; // resumed by the blocking receive calls as they drain the queue
@@ -403,7 +413,7 @@ bool WebSocketPrivate::blockingMode() const
 void WebSocketPrivate::enqueue(Opcode opcode, QByteArray data, bool fin)
 {
     queuedBytes += data.size();
-    queue.push_back(Message{opcode, std::move(data), fin, true});
+    queue.push_back(Message { opcode, std::move(data), fin, true });
 }
 
 void WebSocketPrivate::messageReceived(Opcode opcode, QByteArray &&message)
@@ -492,9 +502,9 @@ void WebSocketPrivate::onDeviceDisconnected()
         return;
     switch (phase) {
     case Phase::Handshake:
-        failConnecting(Error::Network, QStringLiteral("%1 closed the connection during the opening handshake%2")
-                                           .arg(target(), socket ? QStringLiteral(": ") + socket->errorString()
-                                                                 : QString()));
+        failConnecting(Error::Network,
+            QStringLiteral("%1 closed the connection during the opening handshake%2")
+                .arg(target(), socket ? QStringLiteral(": ") + socket->errorString() : QString()));
         return;
     case Phase::BadStatusBody:
         readBadStatusBody(true);
@@ -508,7 +518,8 @@ void WebSocketPrivate::onDeviceDisconnected()
                     && socket->error() != QAbstractSocket::UnknownSocketError
                 ? socket->errorString()
                 : QStringLiteral("the server closed the connection without a Close frame");
-            setError(Error::ConnectionClosed, QStringLiteral("connection to %1 lost: %2").arg(target(), cause));
+            setError(
+                Error::ConnectionClosed, QStringLiteral("connection to %1 lost: %2").arg(target(), cause));
             Q_EMIT q->errorOccurred(error, errorString);
         }
         finish();
@@ -530,7 +541,7 @@ Protocol::MaskKey WebSocketPrivate::nextMaskKey()
     const QByteArray key = generator(4);
     if (key.size() != 4) {
         qWarning("WsClient: the mask key generator returned %lld bytes instead of 4; using a random key",
-                 qlonglong(key.size()));
+            qlonglong(key.size()));
         return Protocol::randomMaskKey();
     }
     Protocol::MaskKey k;
@@ -593,8 +604,9 @@ bool WebSocketPrivate::refuseSend(const char *what)
         return false;
     // error()/errorString() belong to the owner thread; other threads only get the -1.
     if (onOwnerThread())
-        setError(Error::ConnectionClosed, QStringLiteral("cannot send %1: the connection is %2, not Open")
-                                              .arg(QLatin1String(what), stateName(s)));
+        setError(Error::ConnectionClosed,
+            QStringLiteral("cannot send %1: the connection is %2, not Open")
+                .arg(QLatin1String(what), stateName(s)));
     return true;
 }
 
@@ -605,8 +617,8 @@ qint64 WebSocketPrivate::sendMessage(Opcode opcode, QByteArrayView payload)
     if (quint8(opcode) & 0x8) {
         if (payload.size() > Frame::MaxControlPayload) {
             if (onOwnerThread())
-                setError(Error::InvalidArgument, QStringLiteral("control frame payload of %1 bytes exceeds 125")
-                                                     .arg(payload.size()));
+                setError(Error::InvalidArgument,
+                    QStringLiteral("control frame payload of %1 bytes exceeds 125").arg(payload.size()));
             return -1;
         }
         writeFrame(opcode, true, 0, payload);
@@ -620,7 +632,7 @@ qint64 WebSocketPrivate::sendMessage(Opcode opcode, QByteArrayView payload)
     for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
         const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
         writeFrame(offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(), 0,
-                   payload.sliced(offset, n));
+            payload.sliced(offset, n));
     }
     return payload.size();
 }
@@ -630,7 +642,7 @@ qint64 WebSocketPrivate::sendRawFrame(const Frame &frame)
     if (refuseSend("a frame"))
         return -1;
     const quint8 rsv = quint8((frame.rsv1() ? Protocol::Rsv1 : 0) | (frame.rsv2() ? Protocol::Rsv2 : 0)
-                              | (frame.rsv3() ? Protocol::Rsv3 : 0));
+        | (frame.rsv3() ? Protocol::Rsv3 : 0));
     const QByteArray payload = frame.payload();
     writeFrame(frame.opcode(), frame.isFinal(), rsv, payload);
     if (frame.opcode() == Opcode::Close && onOwnerThread()) {
@@ -711,8 +723,8 @@ void WebSocketPrivate::failOpen(Error e, const QString &why, quint16 code)
         // RFC 6455 §7.1.7: send a Close with the reason, then drop the connection without waiting.
         const QByteArray reasonUtf8 = why.toUtf8();
         writeFrame(Opcode::Close, true, 0,
-                   Protocol::encodeClosePayload(
-                       code, QString::fromUtf8(Protocol::truncateUtf8(reasonUtf8, Protocol::MaxCloseReasonBytes))));
+            Protocol::encodeClosePayload(
+                code, QString::fromUtf8(Protocol::truncateUtf8(reasonUtf8, Protocol::MaxCloseReasonBytes))));
         closeSent = true;
     }
     setState(WebSocket::State::Closing);
@@ -840,7 +852,8 @@ bool WebSocketPrivate::waitUntil(const std::function<bool()> &done, int msecs)
         if (state == WebSocket::State::Closing && closeSent && closeDeadline < effective)
             effective = closeDeadline;
         if (state == WebSocket::State::Connecting && openDeadline.hasExpired()) {
-            failConnecting(Error::Timeout, QStringLiteral("opening %1 timed out").arg(currentUrl.toDisplayString()));
+            failConnecting(
+                Error::Timeout, QStringLiteral("opening %1 timed out").arg(currentUrl.toDisplayString()));
             return done();
         }
         if (phase == Phase::BadStatusBody && bodyDeadline < effective)
@@ -964,8 +977,8 @@ qint64 WebSocket::send(const QByteArray &data, Opcode opcode)
             return -1;
         if (d->onOwnerThread())
             return d->sendRawFrame(Frame::create(data, Opcode::Close));
-        QMetaObject::invokeMethod(this, [d, data] { d->sendRawFrame(Frame::create(data, Opcode::Close)); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [d, data] { d->sendRawFrame(Frame::create(data, Opcode::Close)); }, Qt::QueuedConnection);
         return data.size();
     }
     return d->sendMessage(opcode, data);
@@ -1019,7 +1032,8 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
             if (d->error == Error::NoError)
                 d->setError(Error::ConnectionClosed, QStringLiteral("the connection is closed"));
         } else {
-            d->setError(Error::Timeout, QStringLiteral("no message within %1 ms").arg(d->effectiveWait(msecs)));
+            d->setError(
+                Error::Timeout, QStringLiteral("no message within %1 ms").arg(d->effectiveWait(msecs)));
         }
     }
     return m;
@@ -1052,8 +1066,8 @@ void WebSocket::close(quint16 code, const QString &reason, int timeoutMs)
 {
     Q_D(WebSocket);
     if (!d->onOwnerThread()) {
-        QMetaObject::invokeMethod(this, [this, code, reason, timeoutMs] { close(code, reason, timeoutMs); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, code, reason, timeoutMs] { close(code, reason, timeoutMs); }, Qt::QueuedConnection);
         return;
     }
     d->startClose(code, reason, timeoutMs);
@@ -1078,25 +1092,85 @@ void WebSocket::shutdown()
     d->disconnectTransport();
 }
 
-WebSocket::State WebSocket::state() const { return d_func()->state; }
-QUrl WebSocket::url() const { return d_func()->requestedUrl; }
-QUrl WebSocket::effectiveUrl() const { return d_func()->currentUrl; }
-QHostAddress WebSocket::peerAddress() const { return d_func()->lastPeerAddress; }
-quint16 WebSocket::peerPort() const { return d_func()->lastPeerPort; }
-int WebSocket::handshakeStatus() const { return d_func()->response.statusCode(); }
-ConnectOptions::HeaderList WebSocket::handshakeHeaders() const { return d_func()->response.headers(); }
-ConnectOptions::HeaderList WebSocket::requestHeaders() const { return d_func()->request.headers; }
-QByteArray WebSocket::handshakeBody() const { return d_func()->body; }
-QString WebSocket::subprotocol() const { return d_func()->outcome.subprotocol; }
-QByteArray WebSocket::extensions() const { return d_func()->outcome.extensions; }
-int WebSocket::closeCode() const { return d_func()->closeCode; }
-QString WebSocket::closeReason() const { return d_func()->closeReason; }
-Error WebSocket::error() const { return d_func()->error; }
-QString WebSocket::errorString() const { return d_func()->errorString; }
-int WebSocket::timeout() const { return d_func()->timeout; }
-void WebSocket::setTimeout(int msecs) { d_func()->timeout = msecs; }
-void WebSocket::setDefaultTimeout(int msecs) { g_defaultTimeout = msecs; }
-int WebSocket::defaultTimeout() { return g_defaultTimeout; }
-ConnectOptions WebSocket::options() const { return d_func()->options; }
+WebSocket::State WebSocket::state() const
+{
+    return d_func()->state;
+}
+QUrl WebSocket::url() const
+{
+    return d_func()->requestedUrl;
+}
+QUrl WebSocket::effectiveUrl() const
+{
+    return d_func()->currentUrl;
+}
+QHostAddress WebSocket::peerAddress() const
+{
+    return d_func()->lastPeerAddress;
+}
+quint16 WebSocket::peerPort() const
+{
+    return d_func()->lastPeerPort;
+}
+int WebSocket::handshakeStatus() const
+{
+    return d_func()->response.statusCode();
+}
+ConnectOptions::HeaderList WebSocket::handshakeHeaders() const
+{
+    return d_func()->response.headers();
+}
+ConnectOptions::HeaderList WebSocket::requestHeaders() const
+{
+    return d_func()->request.headers;
+}
+QByteArray WebSocket::handshakeBody() const
+{
+    return d_func()->body;
+}
+QString WebSocket::subprotocol() const
+{
+    return d_func()->outcome.subprotocol;
+}
+QByteArray WebSocket::extensions() const
+{
+    return d_func()->outcome.extensions;
+}
+int WebSocket::closeCode() const
+{
+    return d_func()->closeCode;
+}
+QString WebSocket::closeReason() const
+{
+    return d_func()->closeReason;
+}
+Error WebSocket::error() const
+{
+    return d_func()->error;
+}
+QString WebSocket::errorString() const
+{
+    return d_func()->errorString;
+}
+int WebSocket::timeout() const
+{
+    return d_func()->timeout;
+}
+void WebSocket::setTimeout(int msecs)
+{
+    d_func()->timeout = msecs;
+}
+void WebSocket::setDefaultTimeout(int msecs)
+{
+    g_defaultTimeout = msecs;
+}
+int WebSocket::defaultTimeout()
+{
+    return g_defaultTimeout;
+}
+ConnectOptions WebSocket::options() const
+{
+    return d_func()->options;
+}
 
 } // namespace WsClient

@@ -95,20 +95,20 @@ public:
     QUrl requestedUrl;
     QUrl currentUrl;
     ConnectOptions options;
-    Protocol::MaskKey fixedKeyScratch{};
+    Protocol::MaskKey fixedKeyScratch {};
     ParsedUrl parsed;
     int timeout;
     int redirects = 0;
     QDeadlineTimer openDeadline = QDeadlineTimer::Forever;
 
-    std::atomic<WebSocket::State> state{WebSocket::State::Unconnected};
+    std::atomic<WebSocket::State> state { WebSocket::State::Unconnected };
     Phase phase = Phase::Idle;
 
     // Transport
     Transport::Connector *connector = nullptr;
     QPointer<QIODevice> device;
-    QAbstractSocket *socket = nullptr;     // device as a socket, when it is one
-    QLocalSocket *localSocket = nullptr;   // device as a local socket, when it is one
+    QAbstractSocket *socket = nullptr; // device as a socket, when it is one
+    QLocalSocket *localSocket = nullptr; // device as a local socket, when it is one
     bool ownsDevice = false;
     QHostAddress lastPeerAddress;
     quint16 lastPeerPort = 0;
@@ -132,8 +132,8 @@ public:
     // Frames sent from other threads wait here for the owner thread, in order.
     QMutex pendingMutex;
     QByteArray pending;
-    std::atomic<bool> hasPending{false};
-    std::atomic<bool> crossThreadSenders{false};
+    std::atomic<bool> hasPending { false };
+    std::atomic<bool> crossThreadSenders { false };
     bool flushPosted = false;
 
     // Kept for the blocking API when no message signal is connected.

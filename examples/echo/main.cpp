@@ -24,9 +24,10 @@ int main(int argc, char **argv)
         out << "error: " << errorName(ws->error()) << ": " << ws->errorString() << "\n";
         return 1;
     }
-    out << "connected to " << ws->effectiveUrl().toDisplayString() << " (HTTP " << ws->handshakeStatus() << ")\n";
+    out << "connected to " << ws->effectiveUrl().toDisplayString() << " (HTTP " << ws->handshakeStatus()
+        << ")\n";
 
-    const QStringList texts = {QStringLiteral("Hello, World"), QStringLiteral("Grüße aus Köln ✓")};
+    const QStringList texts = { QStringLiteral("Hello, World"), QStringLiteral("Grüße aus Köln ✓") };
     for (const QString &text : texts) {
         ws->sendText(text);
         out << "> " << text << "\n";

@@ -68,7 +68,8 @@ public:
     /*! Protocol version range (sslopt ssl_version). Default QSsl::SecureProtocols. */
     QSsl::SslProtocol protocol() const;
     void setProtocol(QSsl::SslProtocol protocol);
-    /*! Name sent as SNI and checked against the certificate instead of the URL's host (sslopt server_hostname). */
+    /*! Name sent as SNI and checked against the certificate instead of the URL's host (sslopt
+     * server_hostname). */
     QString serverName() const;
     void setServerName(const QString &name);
     /*!

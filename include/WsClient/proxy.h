@@ -21,12 +21,12 @@ class WSCLIENT_EXPORT ProxyOptions
 {
 public:
     enum class Type {
-        None,    //!< No explicit proxy (environment variables may still supply one).
-        Direct,  //!< Explicitly no proxy, environment ignored.
-        Http,    //!< HTTP CONNECT tunnel, optional Basic authentication.
-        Socks4,  //!< SOCKS4: IPv4 only, the client resolves the name.
+        None, //!< No explicit proxy (environment variables may still supply one).
+        Direct, //!< Explicitly no proxy, environment ignored.
+        Http, //!< HTTP CONNECT tunnel, optional Basic authentication.
+        Socks4, //!< SOCKS4: IPv4 only, the client resolves the name.
         Socks4a, //!< SOCKS4a: the proxy resolves the name.
-        Socks5,  //!< SOCKS5 (RFC 1928/1929): the client resolves the name.
+        Socks5, //!< SOCKS5 (RFC 1928/1929): the client resolves the name.
         Socks5h, //!< SOCKS5 with the name resolved by the proxy.
     };
 

@@ -13,13 +13,13 @@ namespace WsClient {
 */
 struct WSCLIENT_EXPORT ParsedUrl
 {
-    QString host;          //!< Host name (ASCII, IDNs in ACE form) or IP literal, without IPv6 brackets.
-    quint16 port = 0;      //!< Explicit port, or 80 (ws) / 443 (wss).
-    QByteArray resource;   //!< Path plus query as sent on the request line; "/" when empty.
-    bool secure = false;   //!< True for wss.
+    QString host; //!< Host name (ASCII, IDNs in ACE form) or IP literal, without IPv6 brackets.
+    quint16 port = 0; //!< Explicit port, or 80 (ws) / 443 (wss).
+    QByteArray resource; //!< Path plus query as sent on the request line; "/" when empty.
+    bool secure = false; //!< True for wss.
     bool hasExplicitPort = false; //!< True when the URL spelled a port.
     Error error = Error::NoError; //!< Error::InvalidUrl when the URL cannot be used.
-    QString errorString;   //!< The cause when error is set.
+    QString errorString; //!< The cause when error is set.
 
     bool isValid() const { return error == Error::NoError; }
     /*! True when the port is the scheme's default, so the Host header leaves it out. */

@@ -59,16 +59,17 @@ class WSCLIENT_EXPORT WebSocket : public QObject
 public:
     enum class State {
         Unconnected, //!< Not connected (initial, after close, after an error).
-        Connecting,  //!< Resolving, connecting, TLS, proxy or HTTP handshake under way.
-        Open,        //!< Handshake done: messages flow.
-        Closing,     //!< Close sent or received; waiting for the other side.
+        Connecting, //!< Resolving, connecting, TLS, proxy or HTTP handshake under way.
+        Open, //!< Handshake done: messages flow.
+        Closing, //!< Close sent or received; waiting for the other side.
     };
     Q_ENUM(State)
 
     explicit WebSocket(QObject *parent = nullptr);
     ~WebSocket() override;
 
-    /*! Starts connecting to \a url (ws:// or wss://); returns at once. connected() or errorOccurred() follows. */
+    /*! Starts connecting to \a url (ws:// or wss://); returns at once. connected() or errorOccurred()
+     * follows. */
     void open(const QUrl &url, const ConnectOptions &options = {});
     /*!
         Opens a connection and waits for it (websocket-client's create_connection): the returned

@@ -3,11 +3,11 @@
 #include <QtCore/qglobal.h>
 
 #if defined(WSCLIENT_STATIC)
-#  define WSCLIENT_EXPORT
+#define WSCLIENT_EXPORT
 #elif defined(WSCLIENT_LIBRARY)
-#  define WSCLIENT_EXPORT Q_DECL_EXPORT
+#define WSCLIENT_EXPORT Q_DECL_EXPORT
 #else
-#  define WSCLIENT_EXPORT Q_DECL_IMPORT
+#define WSCLIENT_EXPORT Q_DECL_IMPORT
 #endif
 
 #define WSCLIENT_VERSION_STR "0.1.0"

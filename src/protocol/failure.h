@@ -18,9 +18,18 @@ struct Failure
 
     bool isFailure() const { return error != Error::NoError; }
 
-    static Failure protocol(const QString &message) { return {Error::Protocol, CloseCode::ProtocolError, message}; }
-    static Failure payload(const QString &message) { return {Error::Payload, CloseCode::InvalidPayload, message}; }
-    static Failure tooBig(const QString &message) { return {Error::MessageTooBig, CloseCode::MessageTooBig, message}; }
+    static Failure protocol(const QString &message)
+    {
+        return { Error::Protocol, CloseCode::ProtocolError, message };
+    }
+    static Failure payload(const QString &message)
+    {
+        return { Error::Payload, CloseCode::InvalidPayload, message };
+    }
+    static Failure tooBig(const QString &message)
+    {
+        return { Error::MessageTooBig, CloseCode::MessageTooBig, message };
+    }
 };
 
 } // namespace WsClient::Protocol

@@ -13,10 +13,10 @@ enum RsvBits : quint8 { Rsv1 = 0x4, Rsv2 = 0x2, Rsv3 = 0x1 };
 struct FrameHeader
 {
     bool fin = true;
-    quint8 rsv = 0;                //!< RsvBits
+    quint8 rsv = 0; //!< RsvBits
     Opcode opcode = Opcode::Text;
     bool masked = false;
-    MaskKey maskKey{};
+    MaskKey maskKey {};
     quint64 payloadLength = 0;
 
     bool isControl() const { return quint8(opcode) & 0x8; }

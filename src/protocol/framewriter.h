@@ -25,7 +25,7 @@ qsizetype writeFrameHeader(char *out, const FrameHeader &header) noexcept;
 void appendFrame(QByteArray &out, FrameHeader header, QByteArrayView payload);
 
 /*! Convenience: a complete client frame (masked with \a key) as its own buffer. */
-QByteArray encodeFrame(Opcode opcode, QByteArrayView payload, const MaskKey &key, bool fin = true,
-                       quint8 rsv = 0);
+QByteArray encodeFrame(
+    Opcode opcode, QByteArrayView payload, const MaskKey &key, bool fin = true, quint8 rsv = 0);
 
 } // namespace WsClient::Protocol

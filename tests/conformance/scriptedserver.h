@@ -8,8 +8,8 @@
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qlist.h>
 #include <QtCore/qmutex.h>
-#include <QtCore/qthread.h>
 #include <QtCore/qpointer.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qtcpserver.h>
 #include <QtNetwork/qtcpsocket.h>
@@ -21,7 +21,7 @@ struct ClientFrame
     quint8 opcode = 0;
     bool fin = true;
     bool masked = false;
-    quint8 rsv = 0;     // RSV1..3 as bits 4, 2, 1
+    quint8 rsv = 0; // RSV1..3 as bits 4, 2, 1
     QByteArray maskKey;
     QByteArray payload; // unmasked
 
@@ -39,8 +39,8 @@ public:
     struct Peer
     {
         QPointer<QTcpSocket> socket;
-        QByteArray request;  // the HTTP request head
-        QByteArray key;      // Sec-WebSocket-Key
+        QByteArray request; // the HTTP request head
+        QByteArray key; // Sec-WebSocket-Key
         QByteArray received; // bytes after the request head
         bool handshakeDone = false;
         QList<ClientFrame> frames;
@@ -56,20 +56,26 @@ public:
         m_thread.start();
         m_listener = new QTcpServer;
         m_listener->moveToThread(&m_thread);
-        QMetaObject::invokeMethod(m_listener, [this] {
-            QObject::connect(m_listener, &QTcpServer::newConnection, m_listener, [this] { accept(); });
-            m_listener->listen(QHostAddress::LocalHost, 0);
-            m_port = m_listener->serverPort();
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_listener,
+            [this] {
+                QObject::connect(m_listener, &QTcpServer::newConnection, m_listener, [this] { accept(); });
+                m_listener->listen(QHostAddress::LocalHost, 0);
+                m_port = m_listener->serverPort();
+            },
+            Qt::BlockingQueuedConnection);
     }
 
     ~ScriptedServer()
     {
-        QMetaObject::invokeMethod(m_listener, [this] {
-            for (Peer &p : m_peers)
-                delete p.socket;
-            delete m_listener;
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_listener,
+            [this] {
+                for (Peer &p : m_peers)
+                    delete p.socket;
+                delete m_listener;
+            },
+            Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
     }
@@ -106,7 +112,8 @@ public:
 
     static QByteArray acceptKey(const QByteArray &key)
     {
-        return QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
+        return QCryptographicHash::hash(
+            QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
             .toBase64();
     }
 
@@ -150,7 +157,7 @@ private:
     {
         while (QTcpSocket *s = m_listener->nextPendingConnection()) {
             QMutexLocker lock(&m_mutex);
-            m_peers.append(Peer{});
+            m_peers.append(Peer {});
             const int index = int(m_peers.size()) - 1;
             m_peers[index].socket = s;
             QObject::connect(s, &QTcpSocket::readyRead, m_listener, [this, index] {

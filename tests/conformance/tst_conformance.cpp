@@ -22,7 +22,10 @@ namespace {
 
 constexpr int Wait = 5000;
 
-QByteArray text(const char *s) { return QByteArray(s); }
+QByteArray text(const char *s)
+{
+    return QByteArray(s);
+}
 
 } // namespace
 
@@ -71,38 +74,51 @@ void tst_Conformance::frameRuleViolations_data()
     QTest::addColumn<int>("code");
 
     const QByteArray hello = text("Hello");
-    QTest::newRow("rsv1 without extension") << ScriptedServer::frame(0x80 | 0x40 | 0x1, hello) << Error::Protocol << 1002;
+    QTest::newRow("rsv1 without extension")
+        << ScriptedServer::frame(0x80 | 0x40 | 0x1, hello) << Error::Protocol << 1002;
     QTest::newRow("rsv2") << ScriptedServer::frame(0x80 | 0x20 | 0x2, hello) << Error::Protocol << 1002;
     QTest::newRow("rsv3") << ScriptedServer::frame(0x80 | 0x10 | 0x2, hello) << Error::Protocol << 1002;
     QTest::newRow("opcode 3") << ScriptedServer::frame(0x83, hello) << Error::Protocol << 1002;
     QTest::newRow("opcode 0xB") << ScriptedServer::frame(0x8B, hello) << Error::Protocol << 1002;
     QTest::newRow("fragmented ping") << ScriptedServer::frame(0x09, hello) << Error::Protocol << 1002;
-    QTest::newRow("ping of 126 bytes") << ScriptedServer::frame(0x89, QByteArray(126, 'p')) << Error::Protocol << 1002;
+    QTest::newRow("ping of 126 bytes")
+        << ScriptedServer::frame(0x89, QByteArray(126, 'p')) << Error::Protocol << 1002;
     QTest::newRow("masked server frame")
         << QByteArray::fromHex("818537fa213d7f9f4d5158") << Error::Protocol << 1002;
-    QTest::newRow("continuation without message") << ScriptedServer::frame(0x80, hello) << Error::Protocol << 1002;
+    QTest::newRow("continuation without message")
+        << ScriptedServer::frame(0x80, hello) << Error::Protocol << 1002;
     QTest::newRow("new message inside fragmented")
-        << ScriptedServer::frame(0x01, text("Hel")) + ScriptedServer::frame(0x81, text("lo")) << Error::Protocol << 1002;
+        << ScriptedServer::frame(0x01, text("Hel")) + ScriptedServer::frame(0x81, text("lo"))
+        << Error::Protocol << 1002;
     QTest::newRow("non-minimal 16-bit length")
         << QByteArray::fromHex("817e0005") + hello << Error::Protocol << 1002;
     QTest::newRow("non-minimal 64-bit length")
         << QByteArray::fromHex("817f0000000000000005") + hello << Error::Protocol << 1002;
-    QTest::newRow("64-bit length top bit") << QByteArray::fromHex("827f8000000000000005") + hello << Error::Protocol << 1002;
-    QTest::newRow("invalid utf-8") << ScriptedServer::frame(0x81, QByteArray::fromHex("48c328")) << Error::Payload << 1007;
-    QTest::newRow("surrogate in text") << ScriptedServer::frame(0x81, QByteArray::fromHex("eda080")) << Error::Payload << 1007;
-    QTest::newRow("invalid utf-8 across fragments")
-        << ScriptedServer::frame(0x01, QByteArray::fromHex("f0")) + ScriptedServer::frame(0x80, QByteArray::fromHex("28"))
-        << Error::Payload << 1007;
+    QTest::newRow("64-bit length top bit")
+        << QByteArray::fromHex("827f8000000000000005") + hello << Error::Protocol << 1002;
+    QTest::newRow("invalid utf-8") << ScriptedServer::frame(0x81, QByteArray::fromHex("48c328"))
+                                   << Error::Payload << 1007;
+    QTest::newRow("surrogate in text")
+        << ScriptedServer::frame(0x81, QByteArray::fromHex("eda080")) << Error::Payload << 1007;
+    QTest::newRow("invalid utf-8 across fragments") << ScriptedServer::frame(0x01, QByteArray::fromHex("f0"))
+            + ScriptedServer::frame(0x80, QByteArray::fromHex("28"))
+                                                    << Error::Payload << 1007;
     QTest::newRow("unfinished utf-8 at end")
         << ScriptedServer::frame(0x01, text("ok")) + ScriptedServer::frame(0x80, QByteArray::fromHex("e282"))
         << Error::Payload << 1007;
-    QTest::newRow("close code 999") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(999)) << Error::Protocol << 1002;
-    QTest::newRow("close code 1005") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1005)) << Error::Protocol << 1002;
-    QTest::newRow("close code 1006") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1006)) << Error::Protocol << 1002;
-    QTest::newRow("close code 5000") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(5000)) << Error::Protocol << 1002;
-    QTest::newRow("close payload of 1 byte") << ScriptedServer::frame(0x88, QByteArray(1, '\x03')) << Error::Protocol << 1002;
+    QTest::newRow("close code 999") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(999))
+                                    << Error::Protocol << 1002;
+    QTest::newRow("close code 1005") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1005))
+                                     << Error::Protocol << 1002;
+    QTest::newRow("close code 1006") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1006))
+                                     << Error::Protocol << 1002;
+    QTest::newRow("close code 5000") << ScriptedServer::frame(0x88, ScriptedServer::closePayload(5000))
+                                     << Error::Protocol << 1002;
+    QTest::newRow("close payload of 1 byte")
+        << ScriptedServer::frame(0x88, QByteArray(1, '\x03')) << Error::Protocol << 1002;
     QTest::newRow("close reason not utf-8")
-        << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1000, QByteArray::fromHex("ff"))) << Error::Payload << 1007;
+        << ScriptedServer::frame(0x88, ScriptedServer::closePayload(1000, QByteArray::fromHex("ff")))
+        << Error::Payload << 1007;
 }
 
 void tst_Conformance::frameRuleViolations()
@@ -112,7 +128,8 @@ void tst_Conformance::frameRuleViolations()
     QFETCH(int, code);
 
     ScriptedServer server;
-    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key) + bytes); };
+    server.onRequest
+        = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key) + bytes); };
     WebSocket ws;
     QSignalSpy errors(&ws, &WebSocket::errorOccurred);
     QSignalSpy disconnected(&ws, &WebSocket::disconnected);
@@ -131,8 +148,9 @@ void tst_Conformance::messageTooBig()
 {
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, QByteArray(600, 'a'))
-                        + ScriptedServer::frame(0x80, QByteArray(600, 'b')));
+        p.socket->write(ScriptedServer::upgradeResponse(p.key)
+            + ScriptedServer::frame(0x01, QByteArray(600, 'a'))
+            + ScriptedServer::frame(0x80, QByteArray(600, 'b')));
     };
     ConnectOptions options;
     options.setMaxMessageSize(1000);
@@ -164,21 +182,23 @@ void tst_Conformance::handshakeFailures_data()
     QTest::addColumn<WsClient::Error>("error");
     QTest::addColumn<QString>("mentions");
 
-    QTest::newRow("garbage") << text("HELLO THERE\r\n\r\n") << QStringList() << Error::Handshake << QStringLiteral("HELLO");
+    QTest::newRow("garbage") << text("HELLO THERE\r\n\r\n") << QStringList() << Error::Handshake
+                             << QStringLiteral("HELLO");
     QTest::newRow("wrong accept key")
         << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n")
         << QStringList() << Error::Handshake << QStringLiteral("Sec-WebSocket-Accept");
-    QTest::newRow("no upgrade header")
-        << text("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
-        << QStringList() << Error::Handshake << QStringLiteral("Upgrade");
-    QTest::newRow("no connection header")
-        << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
-        << QStringList() << Error::Handshake << QStringLiteral("Connection");
+    QTest::newRow("no upgrade header") << text(
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
+                                       << QStringList() << Error::Handshake << QStringLiteral("Upgrade");
+    QTest::newRow("no connection header") << text(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: %KEY%\r\n\r\n")
+                                          << QStringList() << Error::Handshake
+                                          << QStringLiteral("Connection");
     QTest::newRow("unrequested subprotocol")
         << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 "Sec-WebSocket-Accept: %KEY%\r\nSec-WebSocket-Protocol: evil\r\n\r\n")
-        << QStringList{QStringLiteral("chat")} << Error::Handshake << QStringLiteral("evil");
+        << QStringList { QStringLiteral("chat") } << Error::Handshake << QStringLiteral("evil");
     QTest::newRow("unoffered extension")
         << text("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 "Sec-WebSocket-Accept: %KEY%\r\nSec-WebSocket-Extensions: x-custom\r\n\r\n")
@@ -262,7 +282,8 @@ void tst_Conformance::stallMidFrameBlockingReceiveTimesOut()
 {
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("8264") + QByteArray(10, 'x'));
+        p.socket->write(
+            ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("8264") + QByteArray(10, 'x'));
     };
     auto ws = WebSocket::connectTo(server.url());
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
@@ -280,10 +301,11 @@ void tst_Conformance::tcpResetMidMessage()
 {
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("0164") + QByteArray(10, 'x'));
+        p.socket->write(
+            ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("0164") + QByteArray(10, 'x'));
         p.socket->flush();
         // SO_LINGER 0 turns close() into a TCP RST.
-        const linger l{1, 0};
+        const linger l { 1, 0 };
         ::setsockopt(int(p.socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &l, sizeof l);
         p.socket->abort();
     };
@@ -301,7 +323,8 @@ void tst_Conformance::closeWithoutCloseFrameIs1006()
 {
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("last words")));
+        p.socket->write(
+            ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("last words")));
         p.socket->disconnectFromHost();
     };
     WebSocket ws;
@@ -321,7 +344,7 @@ void tst_Conformance::framesInSameWriteAsResponse()
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
         p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("early"))
-                        + ScriptedServer::frame(0x82, QByteArray::fromHex("0001")));
+            + ScriptedServer::frame(0x82, QByteArray::fromHex("0001")));
     };
     auto ws = WebSocket::connectTo(server.url());
     QVERIFY(ws->isOpen());
@@ -338,8 +361,8 @@ void tst_Conformance::pingIsAnsweredWithSamePayload()
 {
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x89, text("are you there"))
-                        + ScriptedServer::frame(0x89, QByteArray()));
+        p.socket->write(ScriptedServer::upgradeResponse(p.key)
+            + ScriptedServer::frame(0x89, text("are you there")) + ScriptedServer::frame(0x89, QByteArray()));
     };
     WebSocket ws;
     QSignalSpy pings(&ws, &WebSocket::pingReceived);
@@ -358,7 +381,8 @@ void tst_Conformance::pingIsAnsweredWithSamePayload()
 void tst_Conformance::clientCloseWaitsForServerClose()
 {
     ScriptedServer server;
-    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     server.onFrame = [&](ScriptedServer::Peer &p, const ClientFrame &f) {
         if (f.opcode != 0x8)
             return;
@@ -387,7 +411,8 @@ void tst_Conformance::clientCloseWaitsForServerClose()
 void tst_Conformance::closeTimeoutWhenServerNeverAnswers()
 {
     ScriptedServer server;
-    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     auto ws = WebSocket::connectTo(server.url());
     QVERIFY(ws->isOpen());
     QElapsedTimer timer;
@@ -404,7 +429,7 @@ void tst_Conformance::serverCloseIsEchoed()
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
         p.socket->write(ScriptedServer::upgradeResponse(p.key)
-                        + ScriptedServer::frame(0x88, ScriptedServer::closePayload(4321, "server says bye")));
+            + ScriptedServer::frame(0x88, ScriptedServer::closePayload(4321, "server says bye")));
     };
     WebSocket ws;
     QSignalSpy closes(&ws, &WebSocket::closeReceived);
@@ -454,7 +479,8 @@ void tst_Conformance::redirectLoopStopsAtLimit()
 void tst_Conformance::queuedMessagesPrecedeClose()
 {
     ScriptedServer server;
-    server.onRequest = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [&](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     server.onFrame = [&](ScriptedServer::Peer &p, const ClientFrame &f) {
         if (f.opcode == 0x8)
             p.socket->write(ScriptedServer::frame(0x88, f.payload));
@@ -479,8 +505,8 @@ void tst_Conformance::receiveDataWithControlFrames()
     ScriptedServer server;
     server.onRequest = [](ScriptedServer::Peer &p) {
         p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x89, text("p1"))
-                        + ScriptedServer::frame(0x8A, text("unsolicited")) + ScriptedServer::frame(0x81, text("data"))
-                        + ScriptedServer::frame(0x88, ScriptedServer::closePayload(1001, "away")));
+            + ScriptedServer::frame(0x8A, text("unsolicited")) + ScriptedServer::frame(0x81, text("data"))
+            + ScriptedServer::frame(0x88, ScriptedServer::closePayload(1001, "away")));
     };
     auto ws = WebSocket::connectTo(server.url());
     // The Close came with the 101, so the connection may already be over: what came before it is kept.
@@ -504,11 +530,12 @@ void tst_Conformance::receiveDataWithControlFrames()
 void tst_Conformance::receiveFrameGivesRawFrames()
 {
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     server.onFrame = [](ScriptedServer::Peer &p, const ClientFrame &f) {
         if (f.payload == "go")
             p.socket->write(ScriptedServer::frame(0x01, text("He")) + ScriptedServer::frame(0x89, text("x"))
-                            + ScriptedServer::frame(0x80, text("llo")));
+                + ScriptedServer::frame(0x80, text("llo")));
     };
     auto ws = WebSocket::connectTo(server.url());
     QVERIFY(ws->isOpen());
@@ -531,7 +558,8 @@ void tst_Conformance::receiveFrameGivesRawFrames()
 void tst_Conformance::sendFrameAndFragments()
 {
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     auto ws = WebSocket::connectTo(server.url());
     QVERIFY(ws->isOpen());
     ws->sendFrame(Frame::create(text("frag-"), Opcode::Text, false));
@@ -562,7 +590,8 @@ void tst_Conformance::sendFrameAndFragments()
 void tst_Conformance::customMaskKeyGenerator()
 {
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     ConnectOptions options;
     int calls = 0;
     options.setMaskKeyGenerator([&calls](int length) {
@@ -586,9 +615,12 @@ void tst_Conformance::invalidArguments_data()
     QTest::addColumn<QByteArray>("headerValue");
     QTest::addColumn<WsClient::Error>("error");
     const QUrl good(QStringLiteral("ws://127.0.0.1:1/"));
-    QTest::newRow("http scheme") << QUrl(QStringLiteral("http://127.0.0.1/")) << QByteArray() << QByteArray() << Error::InvalidUrl;
-    QTest::newRow("no host") << QUrl(QStringLiteral("ws:///path")) << QByteArray() << QByteArray() << Error::InvalidUrl;
-    QTest::newRow("CRLF in value") << good << QByteArray("X-A") << QByteArray("1\r\nX-Evil: 2") << Error::InvalidArgument;
+    QTest::newRow("http scheme") << QUrl(QStringLiteral("http://127.0.0.1/")) << QByteArray() << QByteArray()
+                                 << Error::InvalidUrl;
+    QTest::newRow("no host") << QUrl(QStringLiteral("ws:///path")) << QByteArray() << QByteArray()
+                             << Error::InvalidUrl;
+    QTest::newRow("CRLF in value") << good << QByteArray("X-A") << QByteArray("1\r\nX-Evil: 2")
+                                   << Error::InvalidArgument;
     QTest::newRow("LF in name") << good << QByteArray("X\nB") << QByteArray("1") << Error::InvalidArgument;
 }
 
@@ -599,7 +631,8 @@ void tst_Conformance::invalidArguments()
     QFETCH(QByteArray, headerValue);
     QFETCH(WsClient::Error, error);
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     QUrl target = url;
     if (target.port() == 1)
         target.setPort(server.port());
@@ -629,7 +662,8 @@ void tst_Conformance::sendWhenNotOpenFails()
 void tst_Conformance::abortDropsAtOnce()
 {
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     WebSocket ws;
     QSignalSpy disconnected(&ws, &WebSocket::disconnected);
     ws.open(server.url());
@@ -644,7 +678,8 @@ void tst_Conformance::abortDropsAtOnce()
 void tst_Conformance::shutdownClosesWithoutHandshake()
 {
     ScriptedServer server;
-    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onRequest
+        = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
     WebSocket ws;
     ws.open(server.url());
     QVERIFY(ws.waitForConnected(Wait));
@@ -699,7 +734,7 @@ void tst_Conformance::frameSignalSeesEveryFrame()
     ScriptedServer server;
     server.onRequest = [](ScriptedServer::Peer &p) {
         p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, text("a"))
-                        + ScriptedServer::frame(0x89, text("ping")) + ScriptedServer::frame(0x80, text("b")));
+            + ScriptedServer::frame(0x89, text("ping")) + ScriptedServer::frame(0x80, text("b")));
     };
     WebSocket ws;
     QSignalSpy frames(&ws, &WebSocket::frameReceived);

@@ -36,7 +36,7 @@ void tst_Threading::blockingClientInThreadWithoutEventLoop()
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     const QUrl url = server.url(QStringLiteral("/echo"));
-    std::atomic<bool> done{false};
+    std::atomic<bool> done { false };
     QString failure;
     int echoed = 0;
     int closeCode = 0;
@@ -54,7 +54,8 @@ void tst_Threading::blockingClientInThreadWithoutEventLoop()
                 else
                     ws->sendText(QString::fromLatin1(payload));
                 const Message m = ws->receive(5000);
-                if (!m.isValid() || m.data != payload || m.opcode != (i % 2 ? Opcode::Binary : Opcode::Text)) {
+                if (!m.isValid() || m.data != payload
+                    || m.opcode != (i % 2 ? Opcode::Binary : Opcode::Text)) {
                     failure = QStringLiteral("echo %1: %2").arg(i).arg(ws->errorString());
                     break;
                 }
@@ -87,7 +88,7 @@ void tst_Threading::sendFromFourThreads()
 
     constexpr int Threads = 4;
     constexpr int PerThread = 2000;
-    std::atomic<int> accepted{0};
+    std::atomic<int> accepted { 0 };
     std::vector<std::thread> senders;
     for (int t = 0; t < Threads; ++t) {
         senders.emplace_back([&ws, &accepted, t] {

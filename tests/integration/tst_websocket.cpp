@@ -44,7 +44,7 @@ void addServerRows(bool withQt = true)
 QByteArray randomBytes(qsizetype n)
 {
     QByteArray b(n, Qt::Uninitialized);
-    QRandomGenerator gen{quint32(n)};
+    QRandomGenerator gen { quint32(n) };
     for (qsizetype i = 0; i < n; ++i)
         b[i] = char(gen.bounded(256));
     return b;
@@ -134,7 +134,7 @@ void tst_WebSocket::echoSizes()
     auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")));
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
 
-    const qsizetype sizes[] = {0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20};
+    const qsizetype sizes[] = { 0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20 };
     for (qsizetype size : sizes) {
         const QByteArray binary = randomBytes(size);
         QCOMPARE(ws->sendBinary(binary), qint64(size));
@@ -192,7 +192,7 @@ void tst_WebSocket::fireContinuationFrames()
     QList<QPair<QByteArray, bool>> fragments;
     QList<Opcode> opcodes;
     connect(&ws, &WebSocket::fragmentReceived, this, [&](const QByteArray &data, Opcode opcode, bool fin) {
-        fragments.append({data, fin});
+        fragments.append({ data, fin });
         opcodes.append(opcode);
     });
     ws.open(server.url(QStringLiteral("/fragment?size=4")), options);
@@ -201,7 +201,7 @@ void tst_WebSocket::fireContinuationFrames()
     QTRY_COMPARE_WITH_TIMEOUT(fragments.size(), 3, Wait);
     QCOMPARE(fragments.at(0).first, QByteArray("abcd"));
     QCOMPARE(fragments.at(2).first, QByteArray("ij"));
-    QCOMPARE(opcodes, (QList<Opcode>{Opcode::Text, Opcode::Continuation, Opcode::Continuation}));
+    QCOMPARE(opcodes, (QList<Opcode> { Opcode::Text, Opcode::Continuation, Opcode::Continuation }));
     QVERIFY(!fragments.at(0).second && !fragments.at(1).second && fragments.at(2).second);
 }
 
@@ -312,8 +312,9 @@ void tst_WebSocket::clientCloseWaitsForServer()
     // The server's Close came back (servers echo the code), before the TCP connection ended.
     QCOMPARE(closes.count(), 1);
     QCOMPARE(ws.closeCode(), 4100);
-    QCOMPARE(states, (QList<WebSocket::State>{WebSocket::State::Connecting, WebSocket::State::Open,
-                                               WebSocket::State::Closing, WebSocket::State::Unconnected}));
+    QCOMPARE(states,
+        (QList<WebSocket::State> { WebSocket::State::Connecting, WebSocket::State::Open,
+            WebSocket::State::Closing, WebSocket::State::Unconnected }));
     QCOMPARE(ws.error(), Error::NoError);
 }
 
@@ -325,15 +326,16 @@ void tst_WebSocket::subprotocolNegotiation_data()
 void tst_WebSocket::subprotocolNegotiation()
 {
     QFETCH(QString, kind);
-    TestServer server = startServer(kind, {QStringLiteral("--subprotocols"), QStringLiteral("chat,superchat")});
+    TestServer server
+        = startServer(kind, { QStringLiteral("--subprotocols"), QStringLiteral("chat,superchat") });
     WSCLIENT_REQUIRE_SERVER(server);
     ConnectOptions options;
-    options.setSubprotocols({QStringLiteral("v2.unknown"), QStringLiteral("superchat")});
+    options.setSubprotocols({ QStringLiteral("v2.unknown"), QStringLiteral("superchat") });
     auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
     QCOMPARE(ws->subprotocol(), QStringLiteral("superchat"));
 
-    options.setSubprotocols({QStringLiteral("nothing-in-common")});
+    options.setSubprotocols({ QStringLiteral("nothing-in-common") });
     auto none = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
     QVERIFY2(none->isOpen(), qPrintable(none->errorString())); // servers may accept without a subprotocol
     QCOMPARE(none->subprotocol(), QString());
@@ -350,19 +352,22 @@ void tst_WebSocket::headersAndCookieReachServer()
     TestServer server = startServer(kind);
     WSCLIENT_REQUIRE_SERVER(server);
     ConnectOptions options;
-    options.setHeaders(QList<QByteArray>{"X-Token: abc123", "X-Trace-Id: 77"});
+    options.setHeaders(QList<QByteArray> { "X-Token: abc123", "X-Trace-Id: 77" });
     options.setCookie("session=s3cr3t; theme=dark");
     options.setOrigin("https://app.example");
     auto ws = WebSocket::connectTo(server.url(QStringLiteral("/headers")), options);
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
     const Message m = ws->receive(Wait);
     QVERIFY2(m.isValid(), qPrintable(ws->errorString()));
-    const QJsonObject headers = QJsonDocument::fromJson(m.data).object().value(QStringLiteral("headers")).toObject();
+    const QJsonObject headers
+        = QJsonDocument::fromJson(m.data).object().value(QStringLiteral("headers")).toObject();
     QCOMPARE(headers.value(QStringLiteral("x-token")).toString(), QStringLiteral("abc123"));
     QCOMPARE(headers.value(QStringLiteral("x-trace-id")).toString(), QStringLiteral("77"));
-    QCOMPARE(headers.value(QStringLiteral("cookie")).toString(), QStringLiteral("session=s3cr3t; theme=dark"));
+    QCOMPARE(
+        headers.value(QStringLiteral("cookie")).toString(), QStringLiteral("session=s3cr3t; theme=dark"));
     QCOMPARE(headers.value(QStringLiteral("origin")).toString(), QStringLiteral("https://app.example"));
-    QCOMPARE(headers.value(QStringLiteral("host")).toString(), QStringLiteral("127.0.0.1:%1").arg(server.port()));
+    QCOMPARE(
+        headers.value(QStringLiteral("host")).toString(), QStringLiteral("127.0.0.1:%1").arg(server.port()));
 }
 
 void tst_WebSocket::redirectChain()
@@ -373,7 +378,8 @@ void tst_WebSocket::redirectChain()
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
     QCOMPARE(ws->effectiveUrl().path(), QStringLiteral("/headers"));
     const Message m = ws->receive(Wait);
-    QCOMPARE(QJsonDocument::fromJson(m.data).object().value(QStringLiteral("path")).toString(), QStringLiteral("/headers"));
+    QCOMPARE(QJsonDocument::fromJson(m.data).object().value(QStringLiteral("path")).toString(),
+        QStringLiteral("/headers"));
 }
 
 void tst_WebSocket::redirectLoopBeyondLimit()
@@ -438,7 +444,8 @@ void tst_WebSocket::tlsWrongHostname()
 {
     const TestCertificates &certs = TestCertificates::instance();
     WSCLIENT_REQUIRE_CERTIFICATES(certs);
-    TestServer server = TestServer::python({QStringLiteral("--cert"), certs.wrongHost, QStringLiteral("--key"), certs.wrongHostKey});
+    TestServer server = TestServer::python(
+        { QStringLiteral("--cert"), certs.wrongHost, QStringLiteral("--key"), certs.wrongHostKey });
     WSCLIENT_REQUIRE_SERVER(server);
     const QUrl url = server.url(QStringLiteral("/echo"), true);
     auto ws = WebSocket::connectTo(url, tlsOptions(certs.ca));
@@ -465,7 +472,8 @@ void tst_WebSocket::tlsUntrustedCertificate()
 {
     const TestCertificates &certs = TestCertificates::instance();
     WSCLIENT_REQUIRE_CERTIFICATES(certs);
-    TestServer server = TestServer::python({QStringLiteral("--cert"), certs.selfSigned, QStringLiteral("--key"), certs.selfSignedKey});
+    TestServer server = TestServer::python(
+        { QStringLiteral("--cert"), certs.selfSigned, QStringLiteral("--key"), certs.selfSignedKey });
     WSCLIENT_REQUIRE_SERVER(server);
     const QUrl url = server.url(QStringLiteral("/echo"), true);
     auto ws = WebSocket::connectTo(url, tlsOptions(certs.ca));
@@ -491,7 +499,8 @@ void tst_WebSocket::tlsClientCertificate()
 {
     const TestCertificates &certs = TestCertificates::instance();
     WSCLIENT_REQUIRE_CERTIFICATES(certs);
-    TestServer server = TestServer::python(certs.serverTlsArguments() << QStringLiteral("--client-ca") << certs.clientCa);
+    TestServer server
+        = TestServer::python(certs.serverTlsArguments() << QStringLiteral("--client-ca") << certs.clientCa);
     WSCLIENT_REQUIRE_SERVER(server);
     const QUrl url = server.url(QStringLiteral("/echo"), true);
 
@@ -513,7 +522,8 @@ void tst_WebSocket::tlsClientCertificate()
     options.setSslOptions(ssl);
     auto wrongPass = WebSocket::connectTo(url, options);
     QCOMPARE(wrongPass->error(), Error::InvalidArgument);
-    QVERIFY2(wrongPass->errorString().contains(QStringLiteral("passphrase")), qPrintable(wrongPass->errorString()));
+    QVERIFY2(wrongPass->errorString().contains(QStringLiteral("passphrase")),
+        qPrintable(wrongPass->errorString()));
 }
 
 void tst_WebSocket::tlsConfigurationCiphersProtocol()
@@ -547,20 +557,23 @@ void tst_WebSocket::tlsConfigurationCiphersProtocol()
     options.setSslOptions(ssl);
     auto badCipher = WebSocket::connectTo(url, options);
     QCOMPARE(badCipher->error(), Error::InvalidArgument);
-    QVERIFY2(badCipher->errorString().contains(QStringLiteral("NO-SUCH-CIPHER")), qPrintable(badCipher->errorString()));
+    QVERIFY2(badCipher->errorString().contains(QStringLiteral("NO-SUCH-CIPHER")),
+        qPrintable(badCipher->errorString()));
 
     ssl = SslOptions();
     ssl.setCaFile(QStringLiteral("/nonexistent/ca.pem"));
     options.setSslOptions(ssl);
     auto badCa = WebSocket::connectTo(url, options);
     QCOMPARE(badCa->error(), Error::InvalidArgument);
-    QVERIFY2(badCa->errorString().contains(QStringLiteral("/nonexistent/ca.pem")), qPrintable(badCa->errorString()));
+    QVERIFY2(badCa->errorString().contains(QStringLiteral("/nonexistent/ca.pem")),
+        qPrintable(badCa->errorString()));
 }
 
 void tst_WebSocket::unixDomainSocket()
 {
-    const QString path = QDir::temp().filePath(QStringLiteral("wsclient-test-%1.sock").arg(QCoreApplication::applicationPid()));
-    TestServer server = TestServer::python({QStringLiteral("--unix"), path});
+    const QString path = QDir::temp().filePath(
+        QStringLiteral("wsclient-test-%1.sock").arg(QCoreApplication::applicationPid()));
+    TestServer server = TestServer::python({ QStringLiteral("--unix"), path });
     WSCLIENT_REQUIRE_SERVER(server);
     QLocalSocket local;
     local.connectToServer(path);
@@ -578,14 +591,17 @@ void tst_WebSocket::unixDomainSocket()
 
 void tst_WebSocket::ipv6Loopback()
 {
-    TestServer server = TestServer::python({QStringLiteral("--host"), QStringLiteral("::1")});
+    TestServer server = TestServer::python({ QStringLiteral("--host"), QStringLiteral("::1") });
     WSCLIENT_REQUIRE_SERVER(server);
     const QUrl url = server.url(QStringLiteral("/headers"));
     QCOMPARE(url.host(), QStringLiteral("::1"));
     auto ws = WebSocket::connectTo(url);
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
     QCOMPARE(ws->peerAddress(), QHostAddress(QHostAddress::LocalHostIPv6));
-    const QJsonObject headers = QJsonDocument::fromJson(ws->receive(Wait).data).object().value(QStringLiteral("headers")).toObject();
+    const QJsonObject headers = QJsonDocument::fromJson(ws->receive(Wait).data)
+                                    .object()
+                                    .value(QStringLiteral("headers"))
+                                    .toObject();
     QCOMPARE(headers.value(QStringLiteral("host")).toString(), QStringLiteral("[::1]:%1").arg(server.port()));
 }
 
@@ -604,7 +620,7 @@ void tst_WebSocket::noMessageLostBeforeClose()
     QCOMPARE(ws.closeCode(), 1000);
     QCOMPARE(ws.error(), Error::NoError);
     QTRY_VERIFY2_WITH_TIMEOUT(server.log().contains(QStringLiteral("count-total %1").arg(Count)),
-                              qPrintable(server.log().right(300)), Wait);
+        qPrintable(server.log().right(300)), Wait);
 }
 
 QTEST_MAIN(tst_WebSocket)

@@ -2,8 +2,8 @@
 // piped lines, raw output, -t, --eof-wait, --timings, -v, --headers/-o, -s, -n with TLS, binary
 // display and decoding, limits, close code, error exits, and an interactive session on a pty.
 
-#include "testcertificates.h"
 #include "proxydaemon.h"
+#include "testcertificates.h"
 #include "testserver.h"
 
 #include <QtCore/qdeadlinetimer.h>
@@ -607,7 +607,7 @@ void tst_Wsdump::proxyOption()
     QFETCH(QString, proxyKind);
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
-    const auto proxy = proxyKind == QLatin1String("http") ? ProxyDaemon::tinyproxy({server.port()})
+    const auto proxy = proxyKind == QLatin1String("http") ? ProxyDaemon::tinyproxy({ server.port() })
                                                           : ProxyDaemon::microsocks();
     WSCLIENT_REQUIRE_PROXY(proxy);
     const QString proxyUrl = QStringLiteral("%1://127.0.0.1:%2").arg(proxyKind).arg(proxy->port());

@@ -25,7 +25,7 @@ struct Outcome
 
 // Drives one echo client: `send` sends a message, `onEcho` is wired so that each echo calls back.
 Outcome runEcho(const std::function<void()> &send, const std::function<void(std::function<void()>)> &onEcho,
-                double seconds)
+    double seconds)
 {
     Outcome out;
     QElapsedTimer timer;
@@ -55,9 +55,10 @@ Outcome wsclientCase(const QUrl &url, const QByteArray &payload, double seconds)
         return {};
     }
     std::function<void()> echoed;
-    QObject::connect(&ws, &WsClient::WebSocket::binaryMessageReceived, &ws, [&](const QByteArray &) { echoed(); });
-    const Outcome o = runEcho([&] { ws.sendBinary(payload); }, [&](std::function<void()> f) { echoed = std::move(f); },
-                              seconds);
+    QObject::connect(
+        &ws, &WsClient::WebSocket::binaryMessageReceived, &ws, [&](const QByteArray &) { echoed(); });
+    const Outcome o = runEcho(
+        [&] { ws.sendBinary(payload); }, [&](std::function<void()> f) { echoed = std::move(f); }, seconds);
     ws.close();
     ws.waitForDisconnected(3000);
     return o;
@@ -78,7 +79,7 @@ Outcome qtwsCase(const QUrl &url, const QByteArray &payload, double seconds)
     std::function<void()> echoed;
     QObject::connect(&ws, &QWebSocket::binaryMessageReceived, &ws, [&](const QByteArray &) { echoed(); });
     const Outcome o = runEcho([&] { ws.sendBinaryMessage(payload); },
-                              [&](std::function<void()> f) { echoed = std::move(f); }, seconds);
+        [&](std::function<void()> f) { echoed = std::move(f); }, seconds);
     ws.close();
     return o;
 }
