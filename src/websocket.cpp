@@ -1078,6 +1078,9 @@ void WebSocket::abort()
     Q_D(WebSocket);
     if (d->state == State::Unconnected)
         return;
+    // An open connection dropped without a closing handshake ended abnormally.
+    if (d->connectedEmitted && !d->reader.closeReceived())
+        d->closeCode = int(CloseCode::Abnormal);
     d->releaseTransport();
     d->finish();
 }

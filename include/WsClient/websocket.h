@@ -144,7 +144,11 @@ public:
     /*! The Sec-WebSocket-Extensions the server accepted. */
     QByteArray extensions() const;
 
-    /*! The code of the Close frame received (1005 if it had none, 1006 if the connection dropped). */
+    /*!
+        How the last connection ended: the code of the server's Close frame (1005 if it had none),
+        the code WsClient closed with after a protocol violation (1002, 1007, 1009), 1006 if the
+        connection dropped or was aborted without a closing handshake; 0 if it never opened.
+    */
     int closeCode() const;
     QString closeReason() const;
 
@@ -165,6 +169,10 @@ Q_SIGNALS:
     void stateChanged(WsClient::WebSocket::State state);
     void connected();
     void disconnected();
+    /*!
+        A failure, with its cause. When opening fails, the state is already Unconnected here, so a
+        slot may call open() again at once.
+    */
     void errorOccurred(WsClient::Error error, const QString &errorString);
 
     void textMessageReceived(const QString &message);

@@ -671,6 +671,7 @@ void tst_Conformance::abortDropsAtOnce()
     ws.abort();
     QCOMPARE(ws.state(), WebSocket::State::Unconnected);
     QCOMPARE(disconnected.count(), 1);
+    QCOMPARE(ws.closeCode(), 1006);
     QTest::qWait(100); // let the server see the end: no Close frame must have been sent
     QCOMPARE(server.clientCloseCode(), -1);
 }
