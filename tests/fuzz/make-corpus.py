@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/.
+
+Run it after changing a target's input layout and commit the result:
+    /usr/bin/python3 tests/fuzz/make-corpus.py
+Each seed is a small meaningful input (RFC 6455 example frames, protocol violations, handshake
+responses, URLs); the regression runner replays them all as a unit test, and libFuzzer starts
+from them. The input layouts are described at the top of each fuzz_<target>.cpp.
+"""
+
+import os
+import shutil
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+
+# --- fuzz_frames --------------------------------------------------------------------------------
+
+VALIDATE, FIRE, TAP, DIRECT = 0x01, 0x02, 0x04, 0x08
+EXPECT_MASKED = 0x80
+RSV1, RSV2, RSV3 = 0x4, 0x2, 0x1
+# Indexes into kLimits in fuzz_frames.cpp.
+LIMIT = {0: 0, 1: 1, 2: 2, 16: 3, 125: 4, 126: 5, 127: 6, 1000: 7, 65535: 8, 65536: 9,
+         65537: 10, 1 << 20: 11, 4 << 20: 12, 1 << 10: 13, 1 << 14: 14, 64 << 20: 15}
+CONT, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+
+def frames_input(stream, flags=VALIDATE, rsv=0, max_frame=64 << 20, max_message=64 << 20,
+                 stop_after=0, pieces=()):
+    assert len(pieces) < 16
+    head = bytes([flags | (rsv << 4), LIMIT[max_frame] | (LIMIT[max_message] << 4), stop_after,
+                  len(pieces)])
+    return head + bytes(p - 1 for p in pieces) + stream
+
+
+def frame(opcode, payload=b"", fin=True, rsv=0, mask=None, length_form=None, length=None):
+    """One frame; length_form forces 7/16/64-bit length encoding, length overrides the value."""
+    n = len(payload) if length is None else length
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    mask_bit = 0x80 if mask is not None else 0
+    form = length_form or (7 if n < 126 else 16 if n <= 0xFFFF else 64)
+    if form == 7:
+        head = bytes([b0, mask_bit | n])
+    elif form == 16:
+        head = bytes([b0, mask_bit | 126]) + struct.pack(">H", n)
+    else:
+        head = bytes([b0, mask_bit | 127]) + struct.pack(">Q", n)
+    if mask is not None:
+        head += mask
+        payload = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
+    return head + payload
+
+
+def close(code=None, reason=b""):
+    return frame(CLOSE, b"" if code is None else struct.pack(">H", code) + reason)
+
+
+def frames_seeds():
+    key = bytes.fromhex("37fa213d")
+    hello = b"Hello"
+    euro = "€".encode()  # E2 82 AC
+    mixed = "Grüße, мир, 世界 🙂".encode()
+    s = {}
+    # RFC 6455 §5.7 examples.
+    s["rfc_text_unmasked"] = frames_input(bytes.fromhex("810548656c6c6f"))
+    s["rfc_text_masked"] = frames_input(bytes.fromhex("818537fa213d7f9f4d5158"), flags=VALIDATE | EXPECT_MASKED)
+    s["rfc_fragmented"] = frames_input(bytes.fromhex("010348656c8002 6c6f".replace(" ", "")))
+    s["rfc_ping"] = frames_input(bytes.fromhex("890548656c6c6f"))
+    s["rfc_pong_masked"] = frames_input(bytes.fromhex("8a8537fa213d7f9f4d5158"), flags=VALIDATE | EXPECT_MASKED)
+    s["rfc_binary_256"] = frames_input(frame(BINARY, bytes(range(256))))
+    s["rfc_binary_64k_header"] = frames_input(frame(BINARY, bytes(300), length=65536))
+    # Ordinary traffic, cut in different ways.
+    stream = (frame(TEXT, hello) + frame(BINARY, bytes(200)) + frame(PING, b"p") + frame(TEXT, mixed, fin=False)
+              + frame(PONG) + frame(CONT, b" end") + close(1000, b"bye"))
+    s["mixed_whole"] = frames_input(stream, flags=VALIDATE | TAP)
+    s["mixed_one_byte_pieces"] = frames_input(stream, pieces=[1])
+    s["mixed_odd_pieces"] = frames_input(stream, flags=VALIDATE | DIRECT, pieces=[3, 1, 7, 130, 2])
+    s["mixed_fire_fragments"] = frames_input(stream, flags=VALIDATE | FIRE | TAP, pieces=[5, 9])
+    s["mixed_no_validation"] = frames_input(stream, flags=0, pieces=[2])
+    s["mixed_stop_after_two"] = frames_input(stream, stop_after=2)
+    s["masked_gathered_direct"] = frames_input(frame(BINARY, bytes(range(256)) * 4, mask=key) + frame(TEXT, hello, mask=key),
+                                               flags=VALIDATE | DIRECT | EXPECT_MASKED, pieces=[20, 100])
+    s["empty_messages"] = frames_input(frame(TEXT) + frame(BINARY) + frame(TEXT, fin=False) + frame(CONT))
+    # UTF-8 across fragments and pieces.
+    s["utf8_split_across_fragments"] = frames_input(frame(TEXT, euro[:1], fin=False) + frame(CONT, euro[1:]))
+    s["utf8_split_fire"] = frames_input(frame(TEXT, euro[:2], fin=False) + frame(CONT, euro[2:] + mixed),
+                                        flags=VALIDATE | FIRE, pieces=[1])
+    s["utf8_invalid_byte"] = frames_input(frame(TEXT, b"abc\xffdef"))
+    s["utf8_overlong"] = frames_input(frame(TEXT, b"\xc0\xaf"))
+    s["utf8_surrogate"] = frames_input(frame(TEXT, b"\xed\xa0\x80"))
+    s["utf8_above_max"] = frames_input(frame(TEXT, b"\xf4\x90\x80\x80"))
+    s["utf8_ends_inside_sequence"] = frames_input(frame(TEXT, euro[:2]))
+    s["utf8_invalid_in_continuation"] = frames_input(frame(TEXT, hello, fin=False) + frame(CONT, b"\xe2\x28\xa1"))
+    s["utf8_invalid_unchecked"] = frames_input(frame(TEXT, b"\xff\xfe"), flags=0)
+    # Binary payloads are validated against the reference too: boundary sequences with more after them.
+    probes = {"overlong_e0": b"\xe0\x80\xaf", "overlong_f0": b"\xf0\x8f\xbf\xbf", "overlong_c1": b"\xc1\xbf",
+              "surrogate_ed": b"\xed\xa0\x80", "last_before_surrogates": b"\xed\x9f\xbf",
+              "above_max_f4": b"\xf4\x90\x80\x80", "max_f4": b"\xf4\x8f\xbf\xbf", "lead_f5": b"\xf5\x80\x80\x80",
+              "lone_continuation": b"\x80", "truncated_4": b"\xf0\x9f\x99", "bom": b"\xef\xbb\xbf"}
+    for name, seq in probes.items():
+        s["utf8_probe_" + name] = frames_input(frame(BINARY, b"ab" + seq + b"cdefghij" + seq) +
+                                               frame(TEXT, b"ab" + seq + b"cdefghij"), pieces=[4])
+    # Close frames (RFC 6455 §5.5.1, §7.4).
+    s["close_empty"] = frames_input(close())
+    s["close_normal_reason"] = frames_input(close(1000, "au revoir, ça va".encode()))
+    s["close_one_byte"] = frames_input(frame(CLOSE, b"\x03"))
+    for code in (999, 1004, 1005, 1006, 1015, 1016, 2999, 3000, 4999, 5000):
+        s["close_code_%d" % code] = frames_input(close(code))
+    s["close_bad_reason"] = frames_input(close(1000, b"\xc3\x28"))
+    s["close_then_data"] = frames_input(close(1001) + frame(TEXT, hello))
+    s["close_between_fragments"] = frames_input(frame(TEXT, b"He", fin=False) + close(1000) + frame(CONT, b"llo"))
+    # Frame rule violations (RFC 6455 §5.2).
+    s["rsv1_not_negotiated"] = frames_input(frame(TEXT, hello, rsv=RSV1))
+    s["rsv1_negotiated"] = frames_input(frame(TEXT, hello, rsv=RSV1) + frame(TEXT, hello, rsv=RSV2), rsv=RSV1)
+    s["rsv_all_allowed"] = frames_input(frame(BINARY, hello, rsv=7), rsv=7)
+    s["opcode_3"] = frames_input(frame(0x3, hello))
+    s["opcode_b"] = frames_input(frame(0xB))
+    s["ping_fragmented"] = frames_input(frame(PING, b"x", fin=False))
+    s["ping_126_bytes"] = frames_input(frame(PING, bytes(126)))
+    s["ping_125_bytes"] = frames_input(frame(PING, bytes(125)))
+    s["masked_from_server"] = frames_input(frame(TEXT, hello, mask=key))
+    s["unmasked_to_server"] = frames_input(frame(TEXT, hello), flags=VALIDATE | EXPECT_MASKED)
+    s["length16_non_minimal"] = frames_input(frame(BINARY, hello, length_form=16))
+    s["length64_non_minimal"] = frames_input(frame(BINARY, hello, length_form=64))
+    s["length64_top_bit"] = frames_input(frame(BINARY, b"", length_form=64, length=1 << 63))
+    s["length16_boundary_126"] = frames_input(frame(BINARY, bytes(126)), pieces=[3])
+    s["length64_boundary_65536"] = frames_input(frame(BINARY, bytes(40), length=65536), pieces=[9])
+    s["continuation_without_start"] = frames_input(frame(CONT, hello))
+    s["data_inside_fragmented"] = frames_input(frame(TEXT, b"a", fin=False) + frame(BINARY, b"b"))
+    s["frame_above_limit"] = frames_input(frame(BINARY, bytes(200)), max_frame=125)
+    s["frame_at_limit"] = frames_input(frame(BINARY, bytes(125)), max_frame=125)
+    s["frame_limit_zero"] = frames_input(frame(TEXT) + frame(TEXT, b"x"), max_frame=0)
+    s["message_above_limit"] = frames_input(frame(TEXT, bytes(100), fin=False) + frame(CONT, bytes(100)),
+                                            max_message=126, flags=VALIDATE | TAP)
+    s["message_limit_not_when_firing"] = frames_input(frame(BINARY, bytes(100), fin=False) + frame(CONT, bytes(100)),
+                                                      max_message=126, flags=VALIDATE | FIRE)
+    s["header_split_everywhere"] = frames_input(frame(BINARY, bytes(60), length=70000), pieces=[1, 2, 1, 3])
+    return s
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+def write(target, seeds):
+    directory = os.path.join(CORPUS, target)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(data)
+    print("%s: %d seeds" % (target, len(seeds)))
+
+
+def main():
+    write("fuzz_frames", frames_seeds())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
