@@ -1,0 +1,14 @@
+#include <WsClient/Frame>
+#include <WsClient/WebSocket>
+
+#include <cstdio>
+
+int main()
+{
+    // RFC 6455 §5.7: a masked "Hello" with key 37 fa 21 3d.
+    const QByteArray wire = WsClient::Frame::createText(QStringLiteral("Hello"))
+                                .serialize(QByteArray::fromHex("37fa213d"));
+    WsClient::WebSocket socket; // links the QObject side too
+    std::printf("%s %d\n", wire.toHex().constData(), int(socket.state()));
+    return wire == QByteArray::fromHex("818537fa213d7f9f4d5158") ? 0 : 1;
+}

@@ -1,0 +1,574 @@
+// WsClient::WebSocket against real servers started by the test on 127.0.0.1: python3-websockets,
+// node `ws` and QWebSocketServer. Echo of every size class, fragmentation, ping/pong, both closing
+// directions, subprotocols, headers, redirects, bad status, TLS variants, unix sockets, IPv6.
+
+#include "testcertificates.h"
+#include "testserver.h"
+
+#include <WsClient/WebSocket>
+
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qdir.h>
+#include <QtCore/qjsondocument.h>
+#include <QtCore/qjsonobject.h>
+#include <QtCore/qrandom.h>
+#include <QtNetwork/qlocalsocket.h>
+#include <QtNetwork/qsslconfiguration.h>
+#include <QtTest/qsignalspy.h>
+#include <QtTest/qtest.h>
+
+using namespace WsClient;
+
+namespace {
+
+constexpr int Wait = 15000;
+
+TestServer startServer(const QString &kind, const QStringList &args = {})
+{
+    if (kind == QLatin1String("python"))
+        return TestServer::python(args);
+    if (kind == QLatin1String("node"))
+        return TestServer::node(args);
+    return TestServer::qt(args);
+}
+
+void addServerRows(bool withQt = true)
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("python3-websockets") << QStringLiteral("python");
+    QTest::newRow("node-ws") << QStringLiteral("node");
+    if (withQt)
+        QTest::newRow("QWebSocketServer") << QStringLiteral("qt");
+}
+
+QByteArray randomBytes(qsizetype n)
+{
+    QByteArray b(n, Qt::Uninitialized);
+    QRandomGenerator gen(quint32(n));
+    for (qsizetype i = 0; i < n; ++i)
+        b[i] = char(gen.bounded(256));
+    return b;
+}
+
+QString randomText(qsizetype bytes)
+{
+    // ASCII mixed with 2-, 3- and 4-byte sequences, cut back to exactly `bytes` UTF-8 bytes or less.
+    static const QString alphabet = QStringLiteral("abcxyz 0123 äöü ЖЩЯ 漢字 ") + QString::fromUcs4(U"😀");
+    QString s;
+    QRandomGenerator gen(quint32(bytes) + 7);
+    qsizetype size = 0;
+    while (size < bytes) {
+        const qsizetype i = gen.bounded(int(alphabet.size()));
+        QString ch = alphabet.at(i);
+        if (ch.at(0).isSurrogate())
+            ch = QString::fromUcs4(U"😀");
+        const qsizetype n = ch.toUtf8().size();
+        if (size + n > bytes)
+            ch = QStringLiteral("a");
+        s += ch;
+        size += ch.toUtf8().size();
+    }
+    return s;
+}
+
+ConnectOptions tlsOptions(const QString &caFile)
+{
+    ConnectOptions options;
+    SslOptions ssl;
+    ssl.setCaFile(caFile);
+    options.setSslOptions(ssl);
+    options.setTimeout(Wait);
+    return options;
+}
+
+} // namespace
+
+class tst_WebSocket : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void echoSizes_data();
+    void echoSizes();
+    void serverFragmentsAreAssembled_data();
+    void serverFragmentsAreAssembled();
+    void fireContinuationFrames();
+    void clientFragmentsLargeMessages_data();
+    void clientFragmentsLargeMessages();
+    void pingPong_data();
+    void pingPong();
+    void serverPing();
+    void serverInitiatedClose_data();
+    void serverInitiatedClose();
+    void clientCloseWaitsForServer_data();
+    void clientCloseWaitsForServer();
+    void subprotocolNegotiation_data();
+    void subprotocolNegotiation();
+    void headersAndCookieReachServer_data();
+    void headersAndCookieReachServer();
+    void redirectChain();
+    void redirectLoopBeyondLimit();
+    void badStatusWithBody();
+    void refusedPort();
+    void tlsWithGeneratedCa_data();
+    void tlsWithGeneratedCa();
+    void tlsWrongHostname();
+    void tlsUntrustedCertificate();
+    void tlsClientCertificate();
+    void unixDomainSocket();
+    void ipv6Loopback();
+    void noMessageLostBeforeClose();
+};
+
+void tst_WebSocket::echoSizes_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::echoSizes()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")));
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+
+    const qsizetype sizes[] = {0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20};
+    for (qsizetype size : sizes) {
+        const QByteArray binary = randomBytes(size);
+        QCOMPARE(ws->sendBinary(binary), qint64(size));
+        Message m = ws->receive(Wait);
+        QVERIFY2(m.isValid(), qPrintable(QStringLiteral("binary %1: %2").arg(size).arg(ws->errorString())));
+        QCOMPARE(m.opcode, Opcode::Binary);
+        QCOMPARE(m.data.size(), size);
+        QVERIFY(m.data == binary);
+
+        const QString text = randomText(size);
+        ws->sendText(text);
+        m = ws->receive(Wait);
+        QVERIFY2(m.isValid(), qPrintable(QStringLiteral("text %1: %2").arg(size).arg(ws->errorString())));
+        QCOMPARE(m.opcode, Opcode::Text);
+        QVERIFY(m.text() == text);
+    }
+    ws->close();
+    QVERIFY(ws->waitForDisconnected(Wait));
+    QCOMPARE(ws->closeCode(), 1000);
+}
+
+void tst_WebSocket::serverFragmentsAreAssembled_data()
+{
+    addServerRows(false);
+}
+
+void tst_WebSocket::serverFragmentsAreAssembled()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    // 7-byte fragments split the multi-byte characters across frames.
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/fragment?size=7")));
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    const QString text = randomText(5000);
+    ws->sendText(text);
+    Message m = ws->receive(Wait);
+    QVERIFY2(m.isValid(), qPrintable(ws->errorString()));
+    QCOMPARE(m.opcode, Opcode::Text);
+    QVERIFY(m.text() == text);
+    const QByteArray binary = randomBytes(100000);
+    ws->sendBinary(binary);
+    m = ws->receive(Wait);
+    QCOMPARE(m.opcode, Opcode::Binary);
+    QVERIFY(m.data == binary);
+}
+
+void tst_WebSocket::fireContinuationFrames()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    ConnectOptions options;
+    options.setFireContinuationFrames(true);
+    WebSocket ws;
+    QList<QPair<QByteArray, bool>> fragments;
+    QList<Opcode> opcodes;
+    connect(&ws, &WebSocket::fragmentReceived, this, [&](const QByteArray &data, Opcode opcode, bool fin) {
+        fragments.append({data, fin});
+        opcodes.append(opcode);
+    });
+    ws.open(server.url(QStringLiteral("/fragment?size=4")), options);
+    QVERIFY(ws.waitForConnected(Wait));
+    ws.sendTextUtf8("abcdefghij");
+    QTRY_COMPARE_WITH_TIMEOUT(fragments.size(), 3, Wait);
+    QCOMPARE(fragments.at(0).first, QByteArray("abcd"));
+    QCOMPARE(fragments.at(2).first, QByteArray("ij"));
+    QCOMPARE(opcodes, (QList<Opcode>{Opcode::Text, Opcode::Continuation, Opcode::Continuation}));
+    QVERIFY(!fragments.at(0).second && !fragments.at(1).second && fragments.at(2).second);
+}
+
+void tst_WebSocket::clientFragmentsLargeMessages_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::clientFragmentsLargeMessages()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    ConnectOptions options;
+    options.setOutgoingFrameSize(1000);
+    WebSocket ws;
+    QSignalSpy written(&ws, &WebSocket::bytesWritten);
+    ws.open(server.url(QStringLiteral("/echo")), options);
+    QVERIFY(ws.waitForConnected(Wait));
+    const QString text = randomText(10001);
+    ws.sendText(text);
+    const Message m = ws.receive(Wait);
+    QVERIFY2(m.isValid(), qPrintable(ws.errorString()));
+    QVERIFY(m.text() == text);
+    QVERIFY(written.count() > 0);
+}
+
+void tst_WebSocket::pingPong_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::pingPong()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    QSignalSpy pongs(&ws, &WebSocket::pongReceived);
+    ws.open(server.url(QStringLiteral("/echo")));
+    QVERIFY(ws.waitForConnected(Wait));
+    QCOMPARE(ws.ping("are you there?"), qint64(14));
+    QTRY_COMPARE_WITH_TIMEOUT(pongs.count(), 1, Wait);
+    QCOMPARE(pongs.first().at(0).toByteArray(), QByteArray("are you there?"));
+    QCOMPARE(ws.ping(QByteArray(126, 'x')), qint64(-1)); // control frames carry at most 125 bytes
+    QCOMPARE(ws.error(), Error::InvalidArgument);
+}
+
+void tst_WebSocket::serverPing()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    QSignalSpy pings(&ws, &WebSocket::pingReceived);
+    QSignalSpy texts(&ws, &WebSocket::textMessageReceived);
+    ws.open(server.url(QStringLiteral("/ping?payload=hb42")));
+    QTRY_COMPARE_WITH_TIMEOUT(texts.count(), 1, Wait);
+    QCOMPARE(pings.count(), 1);
+    QCOMPARE(pings.first().at(0).toByteArray(), QByteArray("hb42"));
+    // The server only says this after it got our automatic pong with the same payload.
+    QCOMPARE(texts.first().at(0).toString(), QStringLiteral("pong:hb42"));
+}
+
+void tst_WebSocket::serverInitiatedClose_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::serverInitiatedClose()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    QSignalSpy closes(&ws, &WebSocket::closeReceived);
+    QSignalSpy disconnected(&ws, &WebSocket::disconnected);
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    ws.open(server.url(QStringLiteral("/close?code=4002&reason=server%20bye")));
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, Wait);
+    QCOMPARE(closes.count(), 1);
+    QCOMPARE(closes.first().at(0).toInt(), 4002);
+    QCOMPARE(closes.first().at(1).toString(), QStringLiteral("server bye"));
+    QCOMPARE(ws.closeCode(), 4002);
+    QCOMPARE(ws.closeReason(), QStringLiteral("server bye"));
+    QCOMPARE(errors.count(), 0);
+}
+
+void tst_WebSocket::clientCloseWaitsForServer_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::clientCloseWaitsForServer()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    QList<WebSocket::State> states;
+    connect(&ws, &WebSocket::stateChanged, this, [&](WebSocket::State s) { states.append(s); });
+    QSignalSpy closes(&ws, &WebSocket::closeReceived);
+    ws.open(server.url(QStringLiteral("/echo")));
+    QVERIFY(ws.waitForConnected(Wait));
+    ws.close(4100, QStringLiteral("client done"));
+    QVERIFY(ws.waitForDisconnected(Wait));
+    // The server's Close came back (servers echo the code), before the TCP connection ended.
+    QCOMPARE(closes.count(), 1);
+    QCOMPARE(ws.closeCode(), 4100);
+    QCOMPARE(states, (QList<WebSocket::State>{WebSocket::State::Connecting, WebSocket::State::Open,
+                                               WebSocket::State::Closing, WebSocket::State::Unconnected}));
+    QCOMPARE(ws.error(), Error::NoError);
+}
+
+void tst_WebSocket::subprotocolNegotiation_data()
+{
+    addServerRows(false);
+}
+
+void tst_WebSocket::subprotocolNegotiation()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind, {QStringLiteral("--subprotocols"), QStringLiteral("chat,superchat")});
+    WSCLIENT_REQUIRE_SERVER(server);
+    ConnectOptions options;
+    options.setSubprotocols({QStringLiteral("v2.unknown"), QStringLiteral("superchat")});
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(ws->subprotocol(), QStringLiteral("superchat"));
+
+    options.setSubprotocols({QStringLiteral("nothing-in-common")});
+    auto none = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
+    QVERIFY2(none->isOpen(), qPrintable(none->errorString())); // servers may accept without a subprotocol
+    QCOMPARE(none->subprotocol(), QString());
+}
+
+void tst_WebSocket::headersAndCookieReachServer_data()
+{
+    addServerRows();
+}
+
+void tst_WebSocket::headersAndCookieReachServer()
+{
+    QFETCH(QString, kind);
+    TestServer server = startServer(kind);
+    WSCLIENT_REQUIRE_SERVER(server);
+    ConnectOptions options;
+    options.setHeaders(QList<QByteArray>{"X-Token: abc123", "X-Trace-Id: 77"});
+    options.setCookie("session=s3cr3t; theme=dark");
+    options.setOrigin("https://app.example");
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/headers")), options);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    const Message m = ws->receive(Wait);
+    QVERIFY2(m.isValid(), qPrintable(ws->errorString()));
+    const QJsonObject headers = QJsonDocument::fromJson(m.data).object().value(QStringLiteral("headers")).toObject();
+    QCOMPARE(headers.value(QStringLiteral("x-token")).toString(), QStringLiteral("abc123"));
+    QCOMPARE(headers.value(QStringLiteral("x-trace-id")).toString(), QStringLiteral("77"));
+    QCOMPARE(headers.value(QStringLiteral("cookie")).toString(), QStringLiteral("session=s3cr3t; theme=dark"));
+    QCOMPARE(headers.value(QStringLiteral("origin")).toString(), QStringLiteral("https://app.example"));
+    QCOMPARE(headers.value(QStringLiteral("host")).toString(), QStringLiteral("127.0.0.1:%1").arg(server.port()));
+}
+
+void tst_WebSocket::redirectChain()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/redirect?n=2&to=/headers")));
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(ws->effectiveUrl().path(), QStringLiteral("/headers"));
+    const Message m = ws->receive(Wait);
+    QCOMPARE(QJsonDocument::fromJson(m.data).object().value(QStringLiteral("path")).toString(), QStringLiteral("/headers"));
+}
+
+void tst_WebSocket::redirectLoopBeyondLimit()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/redirect-loop")));
+    QCOMPARE(ws->state(), WebSocket::State::Unconnected);
+    QCOMPARE(ws->error(), Error::TooManyRedirects);
+    QVERIFY2(ws->errorString().contains(QStringLiteral("3")), qPrintable(ws->errorString()));
+}
+
+void tst_WebSocket::badStatusWithBody()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/status?code=403&body=no%20entry")));
+    QCOMPARE(ws->error(), Error::BadStatus);
+    QCOMPARE(ws->handshakeStatus(), 403);
+    QCOMPARE(ws->handshakeBody(), QByteArray("no entry"));
+    QVERIFY2(ws->errorString().contains(QStringLiteral("403")), qPrintable(ws->errorString()));
+}
+
+void tst_WebSocket::refusedPort()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"));
+    QVERIFY(server.stop());
+    auto ws = WebSocket::connectTo(url);
+    QCOMPARE(ws->error(), Error::ConnectionRefused);
+    QVERIFY2(ws->errorString().contains(QString::number(url.port())), qPrintable(ws->errorString()));
+}
+
+void tst_WebSocket::tlsWithGeneratedCa_data()
+{
+    addServerRows(false);
+}
+
+void tst_WebSocket::tlsWithGeneratedCa()
+{
+    QFETCH(QString, kind);
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = startServer(kind, certs.serverTlsArguments());
+    WSCLIENT_REQUIRE_SERVER(server);
+    QUrl url = server.url(QStringLiteral("/echo"), true);
+    url.setHost(QStringLiteral("localhost"));
+    auto ws = WebSocket::connectTo(url, tlsOptions(certs.ca));
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    ws->sendText(QStringLiteral("over TLS"));
+    QCOMPARE(ws->receive(Wait).text(), QStringLiteral("over TLS"));
+
+    // Without the CA the system trust store does not know the test CA.
+    ConnectOptions plain;
+    plain.setTimeout(Wait);
+    auto untrusted = WebSocket::connectTo(url, plain);
+    QCOMPARE(untrusted->error(), Error::Tls);
+}
+
+void tst_WebSocket::tlsWrongHostname()
+{
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python({QStringLiteral("--cert"), certs.wrongHost, QStringLiteral("--key"), certs.wrongHostKey});
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"), true);
+    auto ws = WebSocket::connectTo(url, tlsOptions(certs.ca));
+    QCOMPARE(ws->error(), Error::Tls);
+    QVERIFY2(ws->errorString().contains(QStringLiteral("HostNameMismatch")), qPrintable(ws->errorString()));
+
+    ConnectOptions lax = tlsOptions(certs.ca);
+    SslOptions ssl = lax.sslOptions();
+    ssl.setCheckHostname(false);
+    lax.setSslOptions(ssl);
+    auto ok = WebSocket::connectTo(url, lax);
+    QVERIFY2(ok->isOpen(), qPrintable(ok->errorString()));
+
+    // SNI/host-name override: the certificate's name is checked instead of the URL's host.
+    ConnectOptions sni = tlsOptions(certs.ca);
+    SslOptions named = sni.sslOptions();
+    named.setServerName(QStringLiteral("wrong.example"));
+    sni.setSslOptions(named);
+    auto viaName = WebSocket::connectTo(url, sni);
+    QVERIFY2(viaName->isOpen(), qPrintable(viaName->errorString()));
+}
+
+void tst_WebSocket::tlsUntrustedCertificate()
+{
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python({QStringLiteral("--cert"), certs.selfSigned, QStringLiteral("--key"), certs.selfSignedKey});
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"), true);
+    auto ws = WebSocket::connectTo(url, tlsOptions(certs.ca));
+    QCOMPARE(ws->error(), Error::Tls);
+
+    ConnectOptions lax = tlsOptions(certs.ca);
+    SslOptions ssl = lax.sslOptions();
+    ssl.setVerifyPeer(false);
+    lax.setSslOptions(ssl);
+    auto ok = WebSocket::connectTo(url, lax);
+    QVERIFY2(ok->isOpen(), qPrintable(ok->errorString()));
+
+    // WEBSOCKET_CLIENT_CA_BUNDLE makes the self-signed certificate trusted.
+    qputenv("WEBSOCKET_CLIENT_CA_BUNDLE", certs.selfSigned.toLocal8Bit());
+    ConnectOptions env;
+    env.setTimeout(Wait);
+    auto viaEnv = WebSocket::connectTo(url, env);
+    qunsetenv("WEBSOCKET_CLIENT_CA_BUNDLE");
+    QVERIFY2(viaEnv->isOpen(), qPrintable(viaEnv->errorString()));
+}
+
+void tst_WebSocket::tlsClientCertificate()
+{
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python(certs.serverTlsArguments() << QStringLiteral("--client-ca") << certs.clientCa);
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"), true);
+
+    auto without = WebSocket::connectTo(url, tlsOptions(certs.ca));
+    QVERIFY(!without->isOpen());
+
+    ConnectOptions options = tlsOptions(certs.ca);
+    SslOptions ssl = options.sslOptions();
+    ssl.setCertificateFile(certs.client);
+    ssl.setKeyFile(certs.clientEncryptedKey);
+    ssl.setKeyPassphrase(TestCertificates::passphrase());
+    options.setSslOptions(ssl);
+    auto with = WebSocket::connectTo(url, options);
+    QVERIFY2(with->isOpen(), qPrintable(with->errorString()));
+    with->sendText(QStringLiteral("mutual"));
+    QCOMPARE(with->receive(Wait).text(), QStringLiteral("mutual"));
+
+    ssl.setKeyPassphrase("wrong");
+    options.setSslOptions(ssl);
+    auto wrongPass = WebSocket::connectTo(url, options);
+    QCOMPARE(wrongPass->error(), Error::InvalidArgument);
+    QVERIFY2(wrongPass->errorString().contains(QStringLiteral("passphrase")), qPrintable(wrongPass->errorString()));
+}
+
+void tst_WebSocket::unixDomainSocket()
+{
+    const QString path = QDir::temp().filePath(QStringLiteral("wsclient-test-%1.sock").arg(QCoreApplication::applicationPid()));
+    TestServer server = TestServer::python({QStringLiteral("--unix"), path});
+    WSCLIENT_REQUIRE_SERVER(server);
+    QLocalSocket local;
+    local.connectToServer(path);
+    QVERIFY(local.waitForConnected(Wait));
+    ConnectOptions options;
+    options.setDevice(&local);
+    auto ws = WebSocket::connectTo(QUrl(QStringLiteral("ws://localhost/echo")), options);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    ws->sendText(QStringLiteral("through a unix socket"));
+    QCOMPARE(ws->receive(Wait).text(), QStringLiteral("through a unix socket"));
+    ws->close();
+    QVERIFY(ws->waitForDisconnected(Wait));
+    QCOMPARE(ws->closeCode(), 1000);
+}
+
+void tst_WebSocket::ipv6Loopback()
+{
+    TestServer server = TestServer::python({QStringLiteral("--host"), QStringLiteral("::1")});
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/headers"));
+    QCOMPARE(url.host(), QStringLiteral("::1"));
+    auto ws = WebSocket::connectTo(url);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(ws->peerAddress(), QHostAddress(QHostAddress::LocalHostIPv6));
+    const QJsonObject headers = QJsonDocument::fromJson(ws->receive(Wait).data).object().value(QStringLiteral("headers")).toObject();
+    QCOMPARE(headers.value(QStringLiteral("host")).toString(), QStringLiteral("[::1]:%1").arg(server.port()));
+}
+
+void tst_WebSocket::noMessageLostBeforeClose()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    ws.open(server.url(QStringLiteral("/count")));
+    QVERIFY(ws.waitForConnected(Wait));
+    constexpr int Count = 10000;
+    for (int i = 0; i < Count; ++i)
+        ws.sendText(QStringLiteral("m%1").arg(i));
+    ws.sendText(QStringLiteral("count?"));
+    ws.close(1000, {}, 50000);
+    QVERIFY(ws.waitForDisconnected(60000));
+    QCOMPARE(ws.closeCode(), 1000);
+    // The echoes and the count arrived before the server's Close; the last one is the count.
+    Message last;
+    int echoes = 0;
+    for (Message m = ws.receive(0); m.isValid(); m = ws.receive(0)) {
+        last = m;
+        ++echoes;
+    }
+    QCOMPARE(echoes, Count + 1);
+    QCOMPARE(last.text(), QString::number(Count));
+}
+
+QTEST_MAIN(tst_WebSocket)
+#include "tst_websocket.moc"
