@@ -13,7 +13,7 @@ namespace WsClient {
 */
 struct WSCLIENT_EXPORT ParsedUrl
 {
-    QString host;          //!< Host name or IP literal, without IPv6 brackets.
+    QString host;          //!< Host name (ASCII, IDNs in ACE form) or IP literal, without IPv6 brackets.
     quint16 port = 0;      //!< Explicit port, or 80 (ws) / 443 (wss).
     QByteArray resource;   //!< Path plus query as sent on the request line; "/" when empty.
     bool secure = false;   //!< True for wss.
@@ -30,11 +30,19 @@ struct WSCLIENT_EXPORT ParsedUrl
 
 /*!
     Parses a ws:// or wss:// URL. Schemes are case-insensitive; http(s) is not accepted.
-    Errors (in ParsedUrl::error and errorString): another scheme, no host, a port of 0 or
-    above 65535, a fragment (not allowed by RFC 6455 §3).
+    Errors (Error::InvalidUrl, the cause in errorString): an empty or invalid URL, another
+    scheme, no host, a port of 0 or above 65535, a fragment (not allowed by RFC 6455 §3).
+    User info ("user:password@") is accepted and ignored, as websocket-client does: nothing is
+    sent for it; authenticate with an Authorization header instead.
+    The resource is the path ("/" when empty) plus "?query" when the URL has a query, as QUrl
+    encodes it (QUrl decodes escapes of unreserved characters, e.g. %7E becomes ~).
 */
 WSCLIENT_EXPORT ParsedUrl parseUrl(const QUrl &url);
-/*! \overload Parses \a url from text, so malformed input can be reported precisely. */
+/*!
+    \overload Parses \a url from text in QUrl::StrictMode, so malformed input is reported
+    precisely, and keeps the path and query exactly as written (escapes untouched; only
+    non-ASCII characters are percent-encoded as UTF-8).
+*/
 WSCLIENT_EXPORT ParsedUrl parseUrl(const QString &url);
 
 } // namespace WsClient

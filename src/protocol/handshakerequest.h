@@ -16,27 +16,33 @@ constexpr char WebSocketGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 struct HandshakeRequestParams
 {
     ParsedUrl url;
-    QByteArray host;            //!< Overrides the Host value (seed: host=).
-    QByteArray origin;          //!< Overrides the Origin value (seed: origin=).
+    QByteArray host; //!< Overrides the Host value (seed: host=).
+    QByteArray origin; //!< Overrides the Origin value (seed: origin=).
     bool suppressOrigin = false; //!< No Origin header at all (seed: suppress_origin=).
     /*!
-        Extra fields, in order. A field named like a default one (Host, Origin, Sec-WebSocket-Key,
-        …) replaces it in place; one with a null value removes it.
+        Extra fields, in order, after the defaults. The first field named like a default one (Host,
+        Origin, Sec-WebSocket-Key, …; case-insensitive) replaces it in place, names spelled as
+        given; with a null value it removes it instead. Null values naming no default are ignored.
     */
     HeaderList headers;
-    QByteArray cookie;          //!< Cookie header value.
-    QStringList subprotocols;   //!< Sec-WebSocket-Protocol offer, in preference order.
-    QByteArray extensions;      //!< Sec-WebSocket-Extensions offer (e.g. permessage-deflate).
-    QByteArray connection;      //!< Connection value; "Upgrade" when empty (seed: connection=).
-    QByteArray key;             //!< Sec-WebSocket-Key; a fresh random one when empty.
+    QByteArray cookie; //!< Cookie header value.
+    QStringList subprotocols; //!< Sec-WebSocket-Protocol offer, in preference order; each an HTTP token.
+    QByteArray extensions; //!< Sec-WebSocket-Extensions offer (e.g. permessage-deflate).
+    QByteArray connection; //!< Connection value; "Upgrade" when empty (seed: connection=).
+    QByteArray key; //!< Sec-WebSocket-Key; a fresh random one when empty.
 };
 
 struct HandshakeRequest
 {
-    QByteArray bytes;           //!< The full request including the blank line.
-    QByteArray key;             //!< The Sec-WebSocket-Key actually sent (a user header wins).
-    HeaderList headers;         //!< The fields sent, for tracing and tests.
-    Error error = Error::NoError; //!< InvalidArgument for CR/LF in a name or value, InvalidUrl for a bad URL.
+    QByteArray bytes; //!< The full request including the blank line.
+    QByteArray key; //!< The Sec-WebSocket-Key actually sent (a user header wins).
+    HeaderList headers; //!< The fields sent, for tracing and tests.
+    /*!
+        InvalidArgument for CR, LF or NUL in a name or value, a name or subprotocol that is not a
+        token, or a resource that is not visible ASCII; InvalidUrl for an invalid or host-less URL.
+        The error string names the header (or "resource").
+    */
+    Error error = Error::NoError;
     QString errorString;
 };
 
