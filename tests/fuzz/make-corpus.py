@@ -9,6 +9,7 @@ from them. The input layouts are described at the top of each fuzz_<target>.cpp.
 """
 
 import os
+import re
 import shutil
 import struct
 import sys
@@ -140,6 +141,37 @@ def frames_seeds():
     return s
 
 
+# --- fuzz_url ----------------------------------------------------------------------------------
+
+URLS = [
+    # Ordinary.
+    "ws://example.com", "ws://example.com/", "wss://example.com", "ws://example.com/chat",
+    "ws://example.com:8080/chat?room=1&user=2", "wss://example.com:443/", "ws://example.com:80/x",
+    "ws://127.0.0.1:9001/runCase?case=1&agent=WsClient", "wss://echo.websocket.events/.ws",
+    "ws://example.com?only=query", "ws://example.com/a/../b/./c", "ws://localhost:1", "ws://h:65535/",
+    # Case, userinfo, IP literals.
+    "WS://EXAMPLE.COM/Path", "WsS://Example.Com", "ws://user:secret@example.com/",
+    "ws://[::1]:8080/", "ws://[::1]/", "wss://[2001:db8::1]", "ws://[fe80::1%25eth0]:9000/",
+    "ws://192.168.0.1:8000", "ws://0x7f.1/",
+    # Escapes and non-ASCII.
+    "ws://example.com/%7e/%2F?q=%20x", "ws://höst.example/пример?ключ=значение", "ws://例え.jp/",
+    "ws://example.com/😀", "ws://xn--hst-sna.example/",
+    # Invalid.
+    "", "ws://", "wss://", "ws:///path", "ws://:80/", "ws://host:0/", "ws://host:65536/",
+    "ws://host:99999999999/", "ws://host:-1/", "ws://host:abc/", "ws://host#fragment",
+    "ws://host/path#", "http://example.com/", "https://example.com", "ftp://x", "example.com",
+    "ws:example.com", "ws:/example.com", "//example.com/", "ws://exa mple.com/", "ws://host/with space",
+    "ws://host/\r\nX-Injected: 1", "ws://host\r\n/", "ws://[::1/", "ws://[zz::1]/", "ws://ho%00st/",
+    "ws://host/%", "ws://host/%zz", " ws://example.com ", "ws://@/", "ws://a@b@c/", "wss://h:443:443/",
+]
+
+
+def url_seeds():
+    # Named after the text, numbered so that similar URLs stay apart.
+    return {"url_%02d_%s" % (i, re.sub(r"[^A-Za-z0-9]+", "_", url)[:40].strip("_")): url.encode()
+            for i, url in enumerate(URLS)}
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 def write(target, seeds):
@@ -154,6 +186,7 @@ def write(target, seeds):
 
 def main():
     write("fuzz_frames", frames_seeds())
+    write("fuzz_url", url_seeds())
     return 0
 
 
