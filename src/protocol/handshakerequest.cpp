@@ -67,11 +67,6 @@ QString joinSubprotocols(const QStringList &subprotocols, QByteArray *joined)
     return QString();
 }
 
-bool sameName(QByteArrayView a, QByteArrayView b)
-{
-    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 // The user's fields replace defaults of the same name in place (or remove them when null);
 // the others follow the defaults in the order given.
 void mergeUserFields(HeaderList *fields, const HeaderList &userFields)
@@ -81,7 +76,7 @@ void mergeUserFields(HeaderList *fields, const HeaderList &userFields)
     for (const auto &userField : userFields) {
         qsizetype match = 0;
         while (match < defaultCount
-            && (overridden[size_t(match)] || !sameName((*fields)[match].first, userField.first)))
+            && (overridden[size_t(match)] || !equalsIgnoringCase((*fields)[match].first, userField.first)))
             ++match;
         if (match < defaultCount) {
             overridden[size_t(match)] = true;

@@ -9,11 +9,6 @@ bool isOws(char c)
     return c == ' ' || c == '\t';
 }
 
-bool sameName(QByteArrayView a, QByteArrayView b)
-{
-    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
 // tchar of RFC 9110 §5.6.2: letters, digits and !#$%&'*+-.^_`|~
 bool isTokenChar(char c)
 {
@@ -27,7 +22,7 @@ bool isTokenChar(char c)
 QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 {
     for (const auto &field : headers) {
-        if (sameName(field.first, name))
+        if (equalsIgnoringCase(field.first, name))
             return field.second;
     }
     return QByteArray();
@@ -37,7 +32,7 @@ QByteArray combinedHeaderValue(const HeaderList &headers, QByteArrayView name)
 {
     QByteArray combined;
     for (const auto &field : headers) {
-        if (!sameName(field.first, name))
+        if (!equalsIgnoringCase(field.first, name))
             continue;
         if (field.second.isEmpty()) {
             if (combined.isNull())
@@ -53,12 +48,17 @@ QByteArray combinedHeaderValue(const HeaderList &headers, QByteArrayView name)
 
 bool headerHasToken(const HeaderList &headers, QByteArrayView name, QByteArrayView token)
 {
-    const auto isToken = [token](QByteArrayView item) { return sameName(item, token); };
+    const auto isToken = [token](QByteArrayView item) { return equalsIgnoringCase(item, token); };
     for (const auto &field : headers) {
-        if (sameName(field.first, name) && findListItem(field.second, isToken))
+        if (equalsIgnoringCase(field.first, name) && findListItem(field.second, isToken))
             return true;
     }
     return false;
+}
+
+bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
 bool containsLineBreak(QByteArrayView text)

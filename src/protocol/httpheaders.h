@@ -20,6 +20,8 @@ QByteArray headerValue(const HeaderList &headers, QByteArrayView name);
 QByteArray combinedHeaderValue(const HeaderList &headers, QByteArrayView name);
 /*! Whether \a name's combined value holds \a token as one of its comma-separated items (case-insensitive). */
 bool headerHasToken(const HeaderList &headers, QByteArrayView name, QByteArrayView token);
+/*! ASCII case-insensitive equality, as field names, tokens and extension names compare. */
+bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b);
 /*! True when \a text contains CR, LF or NUL: such names/values would allow header injection. */
 bool containsLineBreak(QByteArrayView text);
 /*! True when \a text is a non-empty HTTP token (RFC 9110 §5.6.2), as field names must be. */
