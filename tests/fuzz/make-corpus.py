@@ -141,6 +141,134 @@ def frames_seeds():
     return s
 
 
+# --- fuzz_handshake ----------------------------------------------------------------------------
+
+OFFER_NONE, OFFER_CHAT, OFFER_CHAT_SUPERCHAT, OFFER_JSON_CHAT = 0, 1, 2, 3
+OFFER_DEFLATE, SMALL_LIMIT, NO_REQUEST_URL = 0x04, 0x08, 0x10
+ACCEPT = b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # for RFC 6455's example key, which the target sends
+
+
+def request_part(host=None, origin=None, cookie=None, subprotocol=None, extensions=None,
+                 connection=None, fields=()):
+    """Length-prefixed strings; None is a null value (0xFF)."""
+    out = b""
+    for value in [host, origin, cookie, subprotocol, extensions, connection] + [x for f in fields for x in f]:
+        if value is None:
+            out += b"\xff"
+        else:
+            assert len(value) < 255
+            out += bytes([len(value)]) + value
+    return out
+
+
+def handshake_input(response, flags=0, pieces=(), request=b""):
+    assert len(pieces) < 16 and len(request) < 256
+    return (bytes([flags, len(pieces)]) + bytes(p - 1 for p in pieces) + bytes([len(request)]) + request
+            + response)
+
+
+def http(*lines, eol=b"\r\n", body=b""):
+    return b"".join(line + eol for line in lines) + eol + body
+
+
+UPGRADE = [b"HTTP/1.1 101 Switching Protocols", b"Upgrade: websocket", b"Connection: Upgrade",
+           b"Sec-WebSocket-Accept: " + ACCEPT]
+
+
+def handshake_seeds():
+    s = {}
+    # Upgrades (RFC 6455 §4.1 / §1.3 example).
+    s["upgrade_rfc"] = handshake_input(http(*UPGRADE))
+    s["upgrade_then_frames"] = handshake_input(http(*UPGRADE, body=b"\x81\x05Hello\x89\x00"), pieces=[20, 7])
+    s["upgrade_lf_only"] = handshake_input(http(*UPGRADE, eol=b"\n"))
+    s["upgrade_byte_at_a_time"] = handshake_input(http(*UPGRADE), pieces=[1])
+    s["upgrade_cut_between_cr_lf"] = handshake_input(http(*UPGRADE), pieces=[33, 1, 2, 5])
+    s["upgrade_case_and_spaces"] = handshake_input(http(b"HTTP/1.1 101 ok", b"upgrade:WebSocket ",
+                                                        b"CONNECTION: keep-alive,  Upgrade", b"sec-websocket-accept:\t" + ACCEPT))
+    s["upgrade_no_reason"] = handshake_input(http(b"HTTP/1.1 101", *UPGRADE[1:]))
+    s["upgrade_http10"] = handshake_input(http(b"HTTP/1.0 101 Switching Protocols", *UPGRADE[1:]))
+    s["upgrade_subprotocol_chat"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Protocol: chat"), flags=OFFER_CHAT_SUPERCHAT)
+    s["upgrade_subprotocol_not_offered"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Protocol: superchat"), flags=OFFER_CHAT)
+    s["upgrade_subprotocol_case"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Protocol: chat"), flags=OFFER_JSON_CHAT)
+    s["upgrade_subprotocol_two"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Protocol: chat", b"Sec-WebSocket-Protocol: superchat"), flags=OFFER_CHAT_SUPERCHAT)
+    s["upgrade_subprotocol_unasked"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Protocol: chat"))
+    s["upgrade_deflate"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=15; server_no_context_takeover"), flags=OFFER_DEFLATE)
+    s["upgrade_deflate_not_offered"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Extensions: permessage-deflate"))
+    s["upgrade_unknown_extension"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Extensions: permessage-deflate, x-webkit-deflate-frame"), flags=OFFER_DEFLATE)
+    s["upgrade_extension_quoted_comma"] = handshake_input(http(*UPGRADE, b'Sec-WebSocket-Extensions: permessage-deflate; x="a,b"'), flags=OFFER_DEFLATE)
+    s["upgrade_wrong_accept"] = handshake_input(http(*UPGRADE[:3], b"Sec-WebSocket-Accept: dGhlIHNhbXBsZSBub25jZQ=="))
+    s["upgrade_missing_accept"] = handshake_input(http(*UPGRADE[:3]))
+    s["upgrade_repeated_accept"] = handshake_input(http(*UPGRADE, b"Sec-WebSocket-Accept: " + ACCEPT))
+    s["upgrade_missing_upgrade"] = handshake_input(http(UPGRADE[0], UPGRADE[2], UPGRADE[3]))
+    s["upgrade_upgrade_h2c"] = handshake_input(http(UPGRADE[0], b"Upgrade: h2c", UPGRADE[2], UPGRADE[3]))
+    s["upgrade_connection_keepalive"] = handshake_input(http(UPGRADE[0], UPGRADE[1], b"Connection: keep-alive", UPGRADE[3]))
+    # Redirects.
+    for code in (301, 302, 303, 307, 308):
+        s["redirect_%d_ws" % code] = handshake_input(http(b"HTTP/1.1 %d Moved" % code, b"Location: ws://other.example:9000/next?x=1"))
+    s["redirect_https"] = handshake_input(http(b"HTTP/1.1 302 Found", b"Location: https://other.example/secure"))
+    s["redirect_http"] = handshake_input(http(b"HTTP/1.1 301 Moved", b"Location: http://other.example/"))
+    s["redirect_relative"] = handshake_input(http(b"HTTP/1.1 307 Temporary", b"Location: /elsewhere?y=2"))
+    s["redirect_relative_no_url"] = handshake_input(http(b"HTTP/1.1 307 Temporary", b"Location: ../up"), flags=NO_REQUEST_URL)
+    s["redirect_scheme_relative"] = handshake_input(http(b"HTTP/1.1 308 Permanent", b"Location: //cdn.example/ws"))
+    s["redirect_fragment"] = handshake_input(http(b"HTTP/1.1 302 Found", b"Location: wss://x.example/a#frag"))
+    s["redirect_ftp"] = handshake_input(http(b"HTTP/1.1 302 Found", b"Location: ftp://x.example/"))
+    s["redirect_no_location"] = handshake_input(http(b"HTTP/1.1 301 Moved"))
+    s["redirect_empty_location"] = handshake_input(http(b"HTTP/1.1 301 Moved", b"Location:"))
+    s["redirect_invalid_location"] = handshake_input(http(b"HTTP/1.1 301 Moved", b"Location: ws://[::1/"))
+    s["redirect_lf_only"] = handshake_input(http(b"HTTP/1.1 302 Found", b"Location: ws://x/", eol=b"\n"))
+    # Other statuses.
+    s["status_200_body"] = handshake_input(http(b"HTTP/1.1 200 OK", b"Content-Length: 5", body=b"hello"))
+    s["status_404"] = handshake_input(http(b"HTTP/1.1 404 Not Found", b"Content-Type: text/plain", b"Content-Length: 9", body=b"not found"))
+    s["status_400_conflicting_length"] = handshake_input(http(b"HTTP/1.1 400 Bad Request", b"Content-Length: 5, 6"))
+    s["status_403_repeated_length"] = handshake_input(http(b"HTTP/1.1 403 Forbidden", b"Content-Length: 3, 3", b"Content-Length: 3"))
+    s["status_426_lf_only"] = handshake_input(http(b"HTTP/1.1 426 Upgrade Required", b"Sec-WebSocket-Version: 13", eol=b"\n"))
+    s["status_999"] = handshake_input(http(b"HTTP/1.1 999 Odd"))
+    s["status_100"] = handshake_input(http(b"HTTP/1.1 100 Continue"))
+    # Malformed heads.
+    s["bad_http2"] = handshake_input(http(b"HTTP/2 101 Switching Protocols", *UPGRADE[1:]))
+    s["bad_two_digit_status"] = handshake_input(http(b"HTTP/1.1 10 Short"))
+    s["bad_status_099"] = handshake_input(http(b"HTTP/1.1 099 Low"))
+    s["bad_icy"] = handshake_input(http(b"ICY 200 OK"))
+    s["bad_tls_server"] = handshake_input(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03")
+    s["bad_ssh_server"] = handshake_input(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+    s["bad_folding"] = handshake_input(http(*UPGRADE, b" folded: value"))
+    s["bad_bare_cr"] = handshake_input(http(UPGRADE[0], b"Upgrade: web\rsocket", *UPGRADE[2:]))
+    s["bad_nul"] = handshake_input(http(UPGRADE[0], b"X-Nul: a\x00b", *UPGRADE[1:]))
+    s["bad_no_colon"] = handshake_input(http(UPGRADE[0], b"Upgrade websocket"))
+    s["bad_empty_name"] = handshake_input(http(UPGRADE[0], b": value"))
+    s["bad_name_space"] = handshake_input(http(UPGRADE[0], b"Bad Name: value"))
+    s["bad_too_long"] = handshake_input(http(*UPGRADE, *[b"X-Filler-%d: %s" % (i, b"y" * 40) for i in range(8)]), flags=SMALL_LIMIT)
+    s["incomplete_head"] = handshake_input(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")
+    s["empty"] = handshake_input(b"")
+    # Requests: option values and user fields, well formed and not.
+    ok = http(*UPGRADE)
+    s["request_options"] = handshake_input(ok, request=request_part(
+        host=b"example.org:1234", origin=b"http://origin.example", cookie=b"a=b; c=d", subprotocol=b"chat",
+        extensions=b"permessage-deflate; client_max_window_bits", connection=b"Upgrade, keep-alive"))
+    s["request_user_fields"] = handshake_input(ok, request=request_part(fields=[
+        (b"X-Custom", b"1"), (b"Host", None), (b"origin", b"null"), (b"Sec-WebSocket-Key", b"b3RoZXIga2V5IGhlcmUhIQ=="),
+        (b"Authorization", b"Basic dXNlcjpwYXNz"), (b"X-Empty", b""), (b"X-Null", None)]))
+    s["request_remove_origin_twice"] = handshake_input(ok, request=request_part(fields=[(b"Origin", None), (b"Origin", None)]))
+    s["request_inject_value_crlf"] = handshake_input(ok, request=request_part(fields=[(b"X-A", b"a\r\nX-Evil: 1")]))
+    s["request_inject_value_lf"] = handshake_input(ok, request=request_part(fields=[(b"X-A", b"a\nX-Evil: 1")]))
+    s["request_inject_value_cr"] = handshake_input(ok, request=request_part(fields=[(b"X-A", b"a\rb")]))
+    s["request_inject_value_nul"] = handshake_input(ok, request=request_part(fields=[(b"X-A", b"a\x00b")]))
+    s["request_inject_name"] = handshake_input(ok, request=request_part(fields=[(b"X-Evil\r\nHost", b"x")]))
+    s["request_name_space"] = handshake_input(ok, request=request_part(fields=[(b"Bad Name", b"x")]))
+    s["request_name_empty"] = handshake_input(ok, request=request_part(fields=[(b"", b"x")]))
+    s["request_name_colon"] = handshake_input(ok, request=request_part(fields=[(b"X:Y", b"x")]))
+    s["request_inject_host"] = handshake_input(ok, request=request_part(host=b"h\r\nX-Evil: 1"))
+    s["request_inject_origin"] = handshake_input(ok, request=request_part(origin=b"o\nX: 1"))
+    s["request_inject_cookie"] = handshake_input(ok, request=request_part(cookie=b"a=b\r\n\r\nGET / HTTP/1.1"))
+    s["request_inject_extensions"] = handshake_input(ok, request=request_part(extensions=b"x\r"))
+    s["request_inject_connection"] = handshake_input(ok, request=request_part(connection=b"Upgrade\n"))
+    s["request_subprotocol_not_token"] = handshake_input(ok, request=request_part(subprotocol=b"a b"))
+    s["request_subprotocol_crlf"] = handshake_input(ok, request=request_part(subprotocol=b"chat\r\nX: 1"))
+    s["request_subprotocol_utf8"] = handshake_input(ok, request=request_part(subprotocol="чат".encode()))
+    s["request_value_control_chars"] = handshake_input(ok, request=request_part(fields=[(b"X-A", b"\x01\x7f\xff\t")]))
+    return s
+
+
 # --- fuzz_url ----------------------------------------------------------------------------------
 
 URLS = [
@@ -186,6 +314,7 @@ def write(target, seeds):
 
 def main():
     write("fuzz_frames", frames_seeds())
+    write("fuzz_handshake", handshake_seeds())
     write("fuzz_url", url_seeds())
     return 0
 
