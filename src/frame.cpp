@@ -99,22 +99,36 @@ QString describeHex(QByteArrayView bytes)
     return shown.size() < bytes.size() ? hex + QLatin1String(" ...") : hex;
 }
 
+// Text when the bytes are UTF-8, hex otherwise.
+QString describeBytes(QByteArrayView bytes)
+{
+    return Protocol::Utf8Validator::isValid(bytes) ? describeText(bytes) : describeHex(bytes);
+}
+
+QString describeClose(QByteArrayView payload)
+{
+    if (payload.size() < 2)
+        return describeHex(payload); // malformed: show it as it is
+    const quint16 code = quint16((uchar(payload[0]) << 8) | uchar(payload[1]));
+    const QByteArrayView reason = payload.sliced(2);
+    QString text = QStringLiteral("code=%1").arg(code);
+    if (!reason.isEmpty())
+        text += QLatin1Char(' ') + describeBytes(reason);
+    return text;
+}
+
 QString describePayload(Opcode opcode, QByteArrayView payload)
 {
     if (payload.isEmpty())
         return {};
-    if (opcode == Opcode::Close && payload.size() >= 2) {
-        const quint16 code = quint16((uchar(payload[0]) << 8) | uchar(payload[1]));
-        const QByteArrayView reason = payload.sliced(2);
-        QString text = QStringLiteral(" code=%1").arg(code);
-        if (!reason.isEmpty())
-            text += QLatin1Char(' ')
-                + (Protocol::Utf8Validator::isValid(reason) ? describeText(reason) : describeHex(reason));
-        return text;
+    switch (opcode) {
+    case Opcode::Binary:
+        return QLatin1Char(' ') + describeHex(payload);
+    case Opcode::Close:
+        return QLatin1Char(' ') + describeClose(payload);
+    default:
+        return QLatin1Char(' ') + describeBytes(payload);
     }
-    if (opcode != Opcode::Binary && Protocol::Utf8Validator::isValid(payload))
-        return QLatin1Char(' ') + describeText(payload);
-    return QLatin1Char(' ') + describeHex(payload);
 }
 
 } // namespace
@@ -232,13 +246,13 @@ Error Frame::validate(QString *errorString) const
     if (d->rsv != 0)
         return fail(Error::Protocol, QStringLiteral("RSV bits set without a negotiated extension"));
     if (!isKnownOpcode(int(d->opcode)))
-        return fail(Error::Protocol, QStringLiteral("Unknown opcode 0x%1").arg(quint8(d->opcode), 0, 16));
+        return fail(Error::Protocol, QStringLiteral("unknown opcode 0x%1").arg(quint8(d->opcode), 0, 16));
     if (isControl()) {
         if (!d->fin)
-            return fail(Error::Protocol, QStringLiteral("Fragmented control frame"));
+            return fail(Error::Protocol, QStringLiteral("fragmented control frame"));
         if (d->payload.size() > MaxControlPayload) {
             return fail(Error::Protocol,
-                QStringLiteral("Control frame payload of %1 bytes exceeds %2 bytes")
+                QStringLiteral("control frame payload of %1 bytes exceeds %2 bytes")
                     .arg(d->payload.size())
                     .arg(MaxControlPayload));
         }

@@ -155,8 +155,9 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
         lastPeerPort = socket->peerPort();
         QObject::connect(socket, &QAbstractSocket::disconnected, q, [this] { onDeviceDisconnected(); });
         QObject::connect(socket, &QAbstractSocket::errorOccurred, q, [this](QAbstractSocket::SocketError e) {
-            // The remote end closing is handled by disconnected(); other errors end the connection here.
-            if (e != QAbstractSocket::RemoteHostClosedError && device)
+            // The remote end closing is handled by disconnected(); a timeout of one of our own blocking
+            // waits leaves the socket usable; any other error ends the connection here.
+            if (e != QAbstractSocket::RemoteHostClosedError && e != QAbstractSocket::SocketTimeoutError && device)
                 onDeviceDisconnected();
         });
     } else if (localSocket) {
@@ -496,6 +497,8 @@ void WebSocketPrivate::onDeviceDisconnected()
         readBadStatusBody(true);
         return;
     case Phase::Frames:
+        if (!reader.closeReceived() && closeCode == 0)
+            closeCode = int(CloseCode::Abnormal);
         if (!closeSent && !reader.closeReceived()) {
             closeCode = int(CloseCode::Abnormal);
             const QString cause = socket && socket->error() != QAbstractSocket::RemoteHostClosedError
@@ -790,8 +793,11 @@ void WebSocketPrivate::releaseTransport()
 bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
 {
     const int ms = deadline.isForever() ? -1 : int(qMax<qint64>(0, deadline.remainingTime()));
-    if (phase == Phase::Transport && connector)
-        return connector->waitForReady(deadline) || connector->hasFailed();
+    if (phase == Phase::Transport && connector) {
+        // A failure clears `connector` (the object itself is only deleteLater()'d) from inside the wait.
+        Transport::Connector *waiting = connector;
+        return waiting->waitForReady(deadline) || connector != waiting;
+    }
     if (phase == Phase::Transport) {
         // Between a redirect and the next attempt: run the queued start.
         QCoreApplication::sendPostedEvents(q_ptr, QEvent::MetaCall);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <WsClient/enums.h>
+#include <WsClient/proxy.h>
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qlist.h>
@@ -171,6 +172,10 @@ public:
     */
     QIODevice *device() const;
     void setDevice(QIODevice *device);
+
+    /*! Proxy to go through (seed: http_proxy_* and proxy_type); see proxyFor() for the environment. */
+    ProxyOptions proxy() const;
+    void setProxy(const ProxyOptions &proxy);
 
     /*! TLS settings for wss:// (seed: sslopt=). */
     SslOptions sslOptions() const;

@@ -54,15 +54,15 @@ bool decodeClosePayload(QByteArrayView payload, CloseInfo *info, Failure *failur
 {
     CloseInfo decoded;
     if (payload.size() == 1)
-        return fail(failure, Failure::protocol(QStringLiteral("Close frame with a 1-byte payload")));
+        return fail(failure, Failure::protocol(QStringLiteral("close frame with a 1-byte payload")));
     if (payload.size() >= 2) {
         decoded.code = quint16((uchar(payload[0]) << 8) | uchar(payload[1]));
         if (!isValidCloseCode(decoded.code))
             return fail(
-                failure, Failure::protocol(QStringLiteral("Invalid close code %1").arg(decoded.code)));
+                failure, Failure::protocol(QStringLiteral("invalid close code %1").arg(decoded.code)));
         const QByteArrayView reason = payload.sliced(2);
         if (validateUtf8 && !Utf8Validator::isValid(reason))
-            return fail(failure, Failure::payload(QStringLiteral("Close reason is not valid UTF-8")));
+            return fail(failure, Failure::payload(QStringLiteral("close reason is not valid UTF-8")));
         decoded.reason = QString::fromUtf8(reason);
     }
     if (info)

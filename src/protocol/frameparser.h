@@ -15,9 +15,10 @@ namespace WsClient::Protocol {
     64-bit lengths with the top bit set (all → 1002), and frames above maxFrameSize (→ 1009).
     Rules spanning frames (continuations, message size) belong to MessageAssembler.
 
-    Input may arrive in pieces of any size, down to one byte. When a whole frame lies inside the
-    input, its payload is returned in place (a view into the caller's buffer, unmasked there if it
-    was masked); only a frame split across calls is gathered in the parser's own buffer.
+    Input may arrive in pieces of any size, down to one byte. When a frame's payload lies whole
+    inside the input (its header may have come in earlier calls), the payload is returned in place:
+    a view into the caller's buffer, unmasked there if it was masked. Only a payload split across
+    calls is gathered, into a buffer allocated once at the frame's size (bounded by maxFrameSize).
 */
 class FrameParser
 {

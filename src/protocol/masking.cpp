@@ -8,9 +8,17 @@ namespace WsClient::Protocol {
 
 MaskKey randomMaskKey()
 {
-    const quint32 word = QRandomGenerator::system()->generate();
+    // Keys must be unpredictable (RFC 6455 §10.3), so they come from the system CSPRNG; drawing
+    // them 64 at a time per thread turns a syscall per frame into one per 64 frames.
+    constexpr int PoolSize = 64;
+    thread_local quint32 pool[PoolSize];
+    thread_local int next = PoolSize;
+    if (next == PoolSize) {
+        QRandomGenerator::system()->fillRange(pool, PoolSize);
+        next = 0;
+    }
     MaskKey key;
-    std::memcpy(key.data(), &word, 4);
+    std::memcpy(key.data(), &pool[next++], 4);
     return key;
 }
 

@@ -35,17 +35,17 @@ bool MessageAssembler::addFrame(
     case Opcode::Continuation:
         if (!inMessage())
             return fail(
-                Failure::protocol(QStringLiteral("Continuation frame without a message to continue")));
+                Failure::protocol(QStringLiteral("continuation frame without a message to continue")));
         return addDataFrame(header, payload, sink, owned);
     case Opcode::Text:
     case Opcode::Binary:
         if (inMessage())
-            return fail(Failure::protocol(QStringLiteral("New data frame inside a fragmented message")));
+            return fail(Failure::protocol(QStringLiteral("new data frame inside a fragmented message")));
         m_messageOpcode = header.opcode;
         m_utf8.reset();
         return addDataFrame(header, payload, sink, owned);
     }
-    return fail(Failure::protocol(QStringLiteral("Unknown opcode 0x%1").arg(quint8(header.opcode), 0, 16)));
+    return fail(Failure::protocol(QStringLiteral("unknown opcode 0x%1").arg(quint8(header.opcode), 0, 16)));
 }
 
 bool MessageAssembler::addDataFrame(
@@ -64,7 +64,7 @@ bool MessageAssembler::addDataFrame(
     const quint64 size = quint64(m_message.size()) + quint64(payload.size());
     if (size > m_config.maxMessageSize) {
         return fail(
-            Failure::tooBig(QStringLiteral("Message of at least %1 bytes exceeds the limit of %2 bytes")
+            Failure::tooBig(QStringLiteral("message of at least %1 bytes exceeds the limit of %2 bytes")
                                 .arg(size)
                                 .arg(m_config.maxMessageSize)));
     }
@@ -87,9 +87,9 @@ bool MessageAssembler::validateText(const FrameHeader &header, QByteArrayView pa
     if (m_messageOpcode != Opcode::Text || !m_config.validateUtf8)
         return true;
     if (!m_utf8.feed(payload))
-        return fail(Failure::payload(QStringLiteral("Invalid UTF-8 in text message")));
+        return fail(Failure::payload(QStringLiteral("invalid UTF-8 in text message")));
     if (header.fin && !m_utf8.isComplete())
-        return fail(Failure::payload(QStringLiteral("Text message ends inside a UTF-8 sequence")));
+        return fail(Failure::payload(QStringLiteral("text message ends inside a UTF-8 sequence")));
     return true;
 }
 

@@ -9,31 +9,31 @@ namespace {
 
 // Byte classes from the table of well-formed sequences in RFC 3629 §4.
 enum Class : quint8 {
-    Ascii,   // 00..7F
-    Cont8,   // 80..8F
-    Cont9,   // 90..9F
-    ContA,   // A0..BF
-    Bad,     // C0..C1, F5..FF
-    Lead2,   // C2..DF
-    LeadE0,  // E0: second byte A0..BF (no overlongs)
-    Lead3,   // E1..EC, EE..EF
-    LeadED,  // ED: second byte 80..9F (no surrogates)
-    LeadF0,  // F0: second byte 90..BF (no overlongs)
-    Lead4,   // F1..F3
-    LeadF4,  // F4: second byte 80..8F (nothing above U+10FFFF)
+    Ascii, // 00..7F
+    Cont8, // 80..8F
+    Cont9, // 90..9F
+    ContA, // A0..BF
+    Bad, // C0..C1, F5..FF
+    Lead2, // C2..DF
+    LeadE0, // E0: second byte A0..BF (no overlongs)
+    Lead3, // E1..EC, EE..EF
+    LeadED, // ED: second byte 80..9F (no surrogates)
+    LeadF0, // F0: second byte 90..BF (no overlongs)
+    Lead4, // F1..F3
+    LeadF4, // F4: second byte 80..8F (nothing above U+10FFFF)
     ClassCount
 };
 
 enum St : quint8 {
     SAccept,
     SReject,
-    SNeed1,   // one continuation byte 80..BF left
-    SNeed2,   // two left, any continuation
-    SE0,      // after E0
-    SED,      // after ED
-    SF0,      // after F0
-    SNeed3,   // after F1..F3
-    SF4,      // after F4
+    SNeed1, // one continuation byte 80..BF left
+    SNeed2, // two left, any continuation
+    SE0, // after E0
+    SED, // after ED
+    SF0, // after F0
+    SNeed3, // after F1..F3
+    SF4, // after F4
     StateCount
 };
 
@@ -55,21 +55,34 @@ static_assert(offsetOf(SAccept) == Utf8Validator::Accept && offsetOf(SReject) ==
 
 constexpr std::array<quint8, 256> makeClasses()
 {
-    std::array<quint8, 256> c{};
+    std::array<quint8, 256> c {};
     for (int b = 0; b < 256; ++b) {
-        if (b < 0x80) c[b] = Ascii;
-        else if (b < 0x90) c[b] = Cont8;
-        else if (b < 0xA0) c[b] = Cont9;
-        else if (b < 0xC0) c[b] = ContA;
-        else if (b < 0xC2) c[b] = Bad;
-        else if (b < 0xE0) c[b] = Lead2;
-        else if (b == 0xE0) c[b] = LeadE0;
-        else if (b == 0xED) c[b] = LeadED;
-        else if (b < 0xF0) c[b] = Lead3;
-        else if (b == 0xF0) c[b] = LeadF0;
-        else if (b < 0xF4) c[b] = Lead4;
-        else if (b == 0xF4) c[b] = LeadF4;
-        else c[b] = Bad;
+        if (b < 0x80)
+            c[b] = Ascii;
+        else if (b < 0x90)
+            c[b] = Cont8;
+        else if (b < 0xA0)
+            c[b] = Cont9;
+        else if (b < 0xC0)
+            c[b] = ContA;
+        else if (b < 0xC2)
+            c[b] = Bad;
+        else if (b < 0xE0)
+            c[b] = Lead2;
+        else if (b == 0xE0)
+            c[b] = LeadE0;
+        else if (b == 0xED)
+            c[b] = LeadED;
+        else if (b < 0xF0)
+            c[b] = Lead3;
+        else if (b == 0xF0)
+            c[b] = LeadF0;
+        else if (b < 0xF4)
+            c[b] = Lead4;
+        else if (b == 0xF4)
+            c[b] = LeadF4;
+        else
+            c[b] = Bad;
     }
     return c;
 }
@@ -77,7 +90,7 @@ constexpr std::array<quint8, 256> makeClasses()
 // next[state][class]; everything not listed rejects, and Reject never leaves.
 constexpr std::array<std::array<St, ClassCount>, StateCount> makeTransitions()
 {
-    std::array<std::array<St, ClassCount>, StateCount> t{};
+    std::array<std::array<St, ClassCount>, StateCount> t {};
     for (auto &row : t)
         for (auto &v : row)
             v = SReject;
@@ -91,7 +104,7 @@ constexpr std::array<std::array<St, ClassCount>, StateCount> makeTransitions()
     t[SAccept][Lead4] = SNeed3;
     t[SAccept][LeadF4] = SF4;
     // Continuation bytes, with the narrowed second-byte ranges.
-    for (Class c : {Cont8, Cont9, ContA}) {
+    for (Class c : { Cont8, Cont9, ContA }) {
         t[SNeed1][c] = SAccept;
         t[SNeed2][c] = SNeed1;
         t[SNeed3][c] = SNeed2;
@@ -109,7 +122,7 @@ constexpr std::array<quint64, 256> makeRows()
 {
     constexpr auto classes = makeClasses();
     constexpr auto next = makeTransitions();
-    std::array<quint64, 256> rows{};
+    std::array<quint64, 256> rows {};
     for (int b = 0; b < 256; ++b) {
         for (int s = 0; s < StateCount; ++s)
             rows[b] |= offsetOf(next[s][classes[b]]) << offsetOf(St(s));

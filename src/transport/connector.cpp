@@ -153,16 +153,20 @@ bool Connector::waitForReady(QDeadlineTimer deadline)
         const int ms = deadline.isForever() ? -1 : int(qMax<qint64>(0, deadline.remainingTime()));
         if (ms == 0)
             return false;
+        // The waits emit our signals synchronously; a ready() handler may take the socket away.
+        QPointer<QAbstractSocket> socket = m_socket;
         bool progressed;
-        if (m_socket->state() != QAbstractSocket::ConnectedState)
-            progressed = m_socket->waitForConnected(ms);
+        if (socket->state() != QAbstractSocket::ConnectedState)
+            progressed = socket->waitForConnected(ms);
         else if (m_ssl)
             progressed = m_ssl->waitForEncrypted(ms);
         else
             progressed = true;
-        if (!progressed && !hasFailed() && m_socket->error() != QAbstractSocket::SocketTimeoutError
-            && m_socket->state() == QAbstractSocket::UnconnectedState)
-            onSocketError(m_socket->error());
+        if (m_ready || hasFailed() || !m_socket)
+            break;
+        if (!progressed && socket->error() != QAbstractSocket::SocketTimeoutError
+            && socket->state() == QAbstractSocket::UnconnectedState)
+            onSocketError(socket->error());
         if (!progressed && !hasFailed() && deadline.hasExpired())
             return false;
     }

@@ -7,6 +7,8 @@
 #include <QtCore/qbytearray.h>
 #include <QtCore/qcryptographichash.h>
 #include <QtCore/qlist.h>
+#include <QtCore/qmutex.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qpointer.h>
 #include <QtCore/qurl.h>
 #include <QtNetwork/qtcpserver.h>
@@ -19,6 +21,8 @@ struct ClientFrame
     quint8 opcode = 0;
     bool fin = true;
     bool masked = false;
+    quint8 rsv = 0;     // RSV1..3 as bits 4, 2, 1
+    QByteArray maskKey;
     QByteArray payload; // unmasked
 
     int closeCode() const
@@ -27,7 +31,9 @@ struct ClientFrame
     }
 };
 
-class ScriptedServer : public QObject
+// Runs on its own thread, so that a client blocking the test's thread (connectTo, receive) still
+// gets answers. The scripts run on the server thread; the accessors return copies under a lock.
+class ScriptedServer
 {
 public:
     struct Peer
@@ -40,35 +46,55 @@ public:
         QList<ClientFrame> frames;
     };
 
-    /*! Called once the request head has arrived; writes the response (and whatever follows). */
+    /*! Called on the server thread once the request head has arrived; writes the response. */
     std::function<void(Peer &)> onRequest;
-    /*! Called after each decoded client frame. */
+    /*! Called on the server thread after each decoded client frame. */
     std::function<void(Peer &, const ClientFrame &)> onFrame;
 
     ScriptedServer()
     {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                m_peers.append(Peer{});
-                const int index = int(m_peers.size()) - 1;
-                m_peers[index].socket = s;
-                connect(s, &QTcpSocket::readyRead, this, [this, index] { onReadyRead(m_peers[index]); });
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost, 0);
+        m_thread.start();
+        m_listener = new QTcpServer;
+        m_listener->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(m_listener, [this] {
+            QObject::connect(m_listener, &QTcpServer::newConnection, m_listener, [this] { accept(); });
+            m_listener->listen(QHostAddress::LocalHost, 0);
+            m_port = m_listener->serverPort();
+        }, Qt::BlockingQueuedConnection);
     }
 
-    quint16 port() const { return m_server.serverPort(); }
+    ~ScriptedServer()
+    {
+        QMetaObject::invokeMethod(m_listener, [this] {
+            for (Peer &p : m_peers)
+                delete p.socket;
+            delete m_listener;
+        }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+
+    quint16 port() const { return m_port; }
     QUrl url(const QString &path = QStringLiteral("/")) const
     {
         return QUrl(QStringLiteral("ws://127.0.0.1:%1%2").arg(port()).arg(path));
     }
-    QList<Peer> &peers() { return m_peers; }
-    int connectionCount() const { return int(m_peers.size()); }
+    int connectionCount() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return int(m_peers.size());
+    }
+    /*! The frames the client sent on connection \a index so far. */
+    QList<ClientFrame> frames(int index = 0) const
+    {
+        QMutexLocker lock(&m_mutex);
+        return index < m_peers.size() ? m_peers.at(index).frames : QList<ClientFrame>();
+    }
 
     /*! The close code of the first Close frame the client sent on any connection, or -1. */
     int clientCloseCode() const
     {
+        QMutexLocker lock(&m_mutex);
         for (const Peer &p : m_peers) {
             for (const ClientFrame &f : p.frames) {
                 if (f.opcode == 0x8)
@@ -120,6 +146,20 @@ public:
     }
 
 private:
+    void accept()
+    {
+        while (QTcpSocket *s = m_listener->nextPendingConnection()) {
+            QMutexLocker lock(&m_mutex);
+            m_peers.append(Peer{});
+            const int index = int(m_peers.size()) - 1;
+            m_peers[index].socket = s;
+            QObject::connect(s, &QTcpSocket::readyRead, m_listener, [this, index] {
+                QMutexLocker peerLock(&m_mutex);
+                onReadyRead(m_peers[index]);
+            });
+        }
+    }
+
     void onReadyRead(Peer &peer)
     {
         if (!peer.socket)
@@ -176,6 +216,9 @@ private:
             f.opcode = b0 & 0x0F;
             f.fin = b0 & 0x80;
             f.masked = masked;
+            f.rsv = quint8((b0 >> 4) & 0x7);
+            if (masked)
+                f.maskKey = b.mid(keyPos, 4);
             f.payload = b.mid(pos, qsizetype(len));
             if (masked) {
                 for (qsizetype i = 0; i < f.payload.size(); ++i)
@@ -188,6 +231,9 @@ private:
         }
     }
 
-    QTcpServer m_server;
+    QThread m_thread;
+    QTcpServer *m_listener = nullptr;
+    quint16 m_port = 0;
+    mutable QRecursiveMutex m_mutex;
     QList<Peer> m_peers;
 };

@@ -3,6 +3,7 @@
 
 #include "scriptedserver.h"
 
+#include <WsClient/Trace>
 #include <WsClient/WebSocket>
 
 #include <QtCore/qelapsedtimer.h>
@@ -48,6 +49,17 @@ private Q_SLOTS:
     void badStatusKeepsBody();
     void redirectLoopStopsAtLimit();
     void queuedMessagesPrecedeClose();
+    void receiveDataWithControlFrames();
+    void receiveFrameGivesRawFrames();
+    void sendFrameAndFragments();
+    void customMaskKeyGenerator();
+    void invalidArguments_data();
+    void invalidArguments();
+    void sendWhenNotOpenFails();
+    void abortDropsAtOnce();
+    void shutdownClosesWithoutHandshake();
+    void traceLogsHeadersAndFrames();
+    void frameSignalSeesEveryFrame();
 };
 
 // One scripted server writes the 101 and then the hostile bytes; the client must fail the
@@ -238,6 +250,12 @@ void tst_Conformance::stallMidHandshakeTimesOut()
     auto blocking = WebSocket::connectTo(server.url(), options);
     QCOMPARE(blocking->state(), WebSocket::State::Unconnected);
     QCOMPARE(blocking->error(), Error::Timeout);
+    // Without an option, the process-wide default (setdefaulttimeout) applies to new sockets.
+    WebSocket::setDefaultTimeout(300);
+    auto byDefault = WebSocket::connectTo(server.url());
+    WebSocket::setDefaultTimeout(-1);
+    QCOMPARE(byDefault->error(), Error::Timeout);
+    QCOMPARE(byDefault->timeout(), 300);
 }
 
 void tst_Conformance::stallMidFrameBlockingReceiveTimesOut()
@@ -328,8 +346,8 @@ void tst_Conformance::pingIsAnsweredWithSamePayload()
     ws.open(server.url());
     QTRY_COMPARE_WITH_TIMEOUT(pings.count(), 2, Wait);
     QCOMPARE(pings.first().at(0).toByteArray(), text("are you there"));
-    QTRY_COMPARE_WITH_TIMEOUT(server.peers().first().frames.size(), 2, Wait);
-    const auto &frames = server.peers().first().frames;
+    QTRY_COMPARE_WITH_TIMEOUT(server.frames().size(), 2, Wait);
+    const QList<ClientFrame> frames = server.frames();
     QCOMPARE(frames.at(0).opcode, quint8(0xA));
     QCOMPARE(frames.at(0).payload, text("are you there"));
     QVERIFY(frames.at(0).masked);
@@ -360,7 +378,7 @@ void tst_Conformance::clientCloseWaitsForServerClose()
     QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
     QVERIFY(timer.elapsed() >= 250);
     QCOMPARE(server.clientCloseCode(), 1000);
-    QCOMPARE(server.peers().first().frames.last().payload.mid(2), text("done"));
+    QCOMPARE(server.frames().last().payload.mid(2), text("done"));
     QCOMPARE(ws.closeCode(), 4000);
     QCOMPARE(ws.closeReason(), QStringLiteral("see you"));
     QCOMPARE(ws.error(), Error::NoError);
@@ -449,11 +467,251 @@ void tst_Conformance::queuedMessagesPrecedeClose()
         ws.sendText(QString::number(i));
     ws.close();
     QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, 20000);
-    const auto &frames = server.peers().first().frames;
+    const QList<ClientFrame> frames = server.frames();
     QCOMPARE(frames.size(), Count + 1);
     for (int i = 0; i < Count; ++i)
         QCOMPARE(frames.at(i).payload, QByteArray::number(i));
     QCOMPARE(frames.last().opcode, quint8(0x8));
+}
+
+void tst_Conformance::receiveDataWithControlFrames()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x89, text("p1"))
+                        + ScriptedServer::frame(0x8A, text("unsolicited")) + ScriptedServer::frame(0x81, text("data"))
+                        + ScriptedServer::frame(0x88, ScriptedServer::closePayload(1001, "away")));
+    };
+    auto ws = WebSocket::connectTo(server.url());
+    // The Close came with the 101, so the connection may already be over: what came before it is kept.
+    QCOMPARE(ws->error(), Error::NoError);
+    Message m = ws->receiveData(Wait, true);
+    QCOMPARE(m.opcode, Opcode::Ping);
+    QCOMPARE(m.data, text("p1"));
+    m = ws->receiveData(Wait, true);
+    QCOMPARE(m.opcode, Opcode::Pong);
+    m = ws->receiveData(Wait, true);
+    QCOMPARE(m.opcode, Opcode::Text);
+    QCOMPARE(m.data, text("data"));
+    m = ws->receiveData(Wait, true);
+    QCOMPARE(m.opcode, Opcode::Close);
+    QCOMPARE(m.data, ScriptedServer::closePayload(1001, "away"));
+    // Once closed and drained, receive() says so instead of waiting.
+    QVERIFY(!ws->receive(Wait).isValid());
+    QCOMPARE(ws->error(), Error::ConnectionClosed);
+}
+
+void tst_Conformance::receiveFrameGivesRawFrames()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    server.onFrame = [](ScriptedServer::Peer &p, const ClientFrame &f) {
+        if (f.payload == "go")
+            p.socket->write(ScriptedServer::frame(0x01, text("He")) + ScriptedServer::frame(0x89, text("x"))
+                            + ScriptedServer::frame(0x80, text("llo")));
+    };
+    auto ws = WebSocket::connectTo(server.url());
+    QVERIFY(ws->isOpen());
+    Frame f;
+    QVERIFY(!ws->receiveFrame(&f, 50)); // nothing yet: times out
+    QCOMPARE(ws->error(), Error::Timeout);
+    ws->sendTextUtf8("go");
+    QVERIFY(ws->receiveFrame(&f, Wait));
+    QCOMPARE(f.opcode(), Opcode::Text);
+    QVERIFY(!f.isFinal());
+    QCOMPARE(f.payload(), text("He"));
+    QVERIFY(ws->receiveFrame(&f, Wait));
+    QCOMPARE(f.opcode(), Opcode::Ping);
+    QVERIFY(ws->receiveFrame(&f, Wait));
+    QCOMPARE(f.opcode(), Opcode::Continuation);
+    QVERIFY(f.isFinal());
+    QCOMPARE(f.payload(), text("llo"));
+}
+
+void tst_Conformance::sendFrameAndFragments()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    auto ws = WebSocket::connectTo(server.url());
+    QVERIFY(ws->isOpen());
+    ws->sendFrame(Frame::create(text("frag-"), Opcode::Text, false));
+    ws->ping(text("between"));
+    ws->sendFrame(Frame::create(text("ment"), Opcode::Continuation, true));
+    Frame rsv = Frame::create(text("r"), Opcode::Binary);
+    rsv.setRsv2(true);
+    ws->sendFrame(rsv);
+    ws->send(text("bin"), Opcode::Binary);
+    QVERIFY(ws->flush() || ws->waitForBytesWritten(Wait));
+    QTRY_COMPARE_WITH_TIMEOUT(server.frames().size(), 5, Wait);
+    const QList<ClientFrame> frames = server.frames();
+    QCOMPARE(frames.at(0).opcode, quint8(0x1));
+    QVERIFY(!frames.at(0).fin);
+    QCOMPARE(frames.at(1).opcode, quint8(0x9));
+    QCOMPARE(frames.at(2).opcode, quint8(0x0));
+    QVERIFY(frames.at(2).fin);
+    QCOMPARE(frames.at(2).payload, text("ment"));
+    QCOMPARE(frames.at(3).rsv, quint8(0x2));
+    QCOMPARE(frames.at(4).opcode, quint8(0x2));
+    for (const ClientFrame &f : frames)
+        QVERIFY(f.masked);
+    // Every frame gets its own key (RFC 6455 §5.3): no two in a row share one.
+    for (int i = 1; i < frames.size(); ++i)
+        QVERIFY(frames.at(i).maskKey != frames.at(i - 1).maskKey);
+}
+
+void tst_Conformance::customMaskKeyGenerator()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    ConnectOptions options;
+    int calls = 0;
+    options.setMaskKeyGenerator([&calls](int length) {
+        ++calls;
+        return QByteArray(length, char(0x5A));
+    });
+    auto ws = WebSocket::connectTo(server.url(), options);
+    QVERIFY(ws->isOpen());
+    ws->sendText(QStringLiteral("masked with Z"));
+    ws->flush();
+    QTRY_COMPARE_WITH_TIMEOUT(server.frames().size(), 1, Wait);
+    QCOMPARE(server.frames().first().maskKey, QByteArray(4, char(0x5A)));
+    QCOMPARE(server.frames().first().payload, text("masked with Z"));
+    QCOMPARE(calls, 1);
+}
+
+void tst_Conformance::invalidArguments_data()
+{
+    QTest::addColumn<QUrl>("url");
+    QTest::addColumn<QByteArray>("headerName");
+    QTest::addColumn<QByteArray>("headerValue");
+    QTest::addColumn<WsClient::Error>("error");
+    const QUrl good(QStringLiteral("ws://127.0.0.1:1/"));
+    QTest::newRow("http scheme") << QUrl(QStringLiteral("http://127.0.0.1/")) << QByteArray() << QByteArray() << Error::InvalidUrl;
+    QTest::newRow("no host") << QUrl(QStringLiteral("ws:///path")) << QByteArray() << QByteArray() << Error::InvalidUrl;
+    QTest::newRow("CRLF in value") << good << QByteArray("X-A") << QByteArray("1\r\nX-Evil: 2") << Error::InvalidArgument;
+    QTest::newRow("LF in name") << good << QByteArray("X\nB") << QByteArray("1") << Error::InvalidArgument;
+}
+
+void tst_Conformance::invalidArguments()
+{
+    QFETCH(QUrl, url);
+    QFETCH(QByteArray, headerName);
+    QFETCH(QByteArray, headerValue);
+    QFETCH(WsClient::Error, error);
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    QUrl target = url;
+    if (target.port() == 1)
+        target.setPort(server.port());
+    ConnectOptions options;
+    if (!headerName.isEmpty())
+        options.setHeader(headerName, headerValue);
+    WebSocket ws;
+    QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    ws.open(target, options);
+    QVERIFY(!ws.waitForConnected(Wait));
+    QCOMPARE(ws.error(), error);
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(!ws.errorString().isEmpty());
+    // Nothing with an injected header line ever reached the server.
+    for (int i = 0; i < server.connectionCount(); ++i)
+        QVERIFY(server.frames(i).isEmpty());
+}
+
+void tst_Conformance::sendWhenNotOpenFails()
+{
+    WebSocket ws;
+    QCOMPARE(ws.sendText(QStringLiteral("nobody there")), qint64(-1));
+    QCOMPARE(ws.error(), Error::ConnectionClosed);
+    QVERIFY(ws.errorString().contains(QStringLiteral("Unconnected")));
+}
+
+void tst_Conformance::abortDropsAtOnce()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    WebSocket ws;
+    QSignalSpy disconnected(&ws, &WebSocket::disconnected);
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    ws.abort();
+    QCOMPARE(ws.state(), WebSocket::State::Unconnected);
+    QCOMPARE(disconnected.count(), 1);
+    QTest::qWait(100); // let the server see the end: no Close frame must have been sent
+    QCOMPARE(server.clientCloseCode(), -1);
+}
+
+void tst_Conformance::shutdownClosesWithoutHandshake()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) { p.socket->write(ScriptedServer::upgradeResponse(p.key)); };
+    WebSocket ws;
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    ws.sendText(QStringLiteral("last"));
+    ws.shutdown();
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
+    QTRY_COMPARE_WITH_TIMEOUT(server.frames().size(), 1, Wait); // queued data written first
+    QCOMPARE(server.clientCloseCode(), -1);
+}
+
+namespace {
+QStringList g_traceLines;
+void captureTrace(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && QLatin1String(context.category) == QLatin1String("wsclient.trace"))
+        g_traceLines << message;
+}
+} // namespace
+
+void tst_Conformance::traceLogsHeadersAndFrames()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("traced")));
+    };
+    g_traceLines.clear();
+    enableTrace(true);
+    const QtMessageHandler previous = qInstallMessageHandler(captureTrace);
+    auto ws = WebSocket::connectTo(server.url());
+    ws->sendText(QStringLiteral("hello trace"));
+    const Message m = ws->receive(Wait);
+    qInstallMessageHandler(previous);
+    enableTrace(false);
+    QVERIFY(m.isValid());
+    const QString all = g_traceLines.join(QLatin1Char('\n'));
+    QVERIFY2(all.contains(QStringLiteral("--- request header ---")), qPrintable(all));
+    QVERIFY(all.contains(QStringLiteral("GET / HTTP/1.1")));
+    QVERIFY(all.contains(QStringLiteral("--- response header ---")));
+    QVERIFY(all.contains(QStringLiteral("HTTP/1.1 101 Switching Protocols")));
+    QVERIFY(all.contains(QStringLiteral("++Sent: fin=1 rsv=0 opcode=1 len=11 data=hello trace")));
+    QVERIFY(all.contains(QStringLiteral("traced")));
+    // Off again: nothing more is logged.
+    g_traceLines.clear();
+    qInstallMessageHandler(captureTrace);
+    ws->sendText(QStringLiteral("quiet"));
+    qInstallMessageHandler(previous);
+    QVERIFY(g_traceLines.isEmpty());
+}
+
+void tst_Conformance::frameSignalSeesEveryFrame()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, text("a"))
+                        + ScriptedServer::frame(0x89, text("ping")) + ScriptedServer::frame(0x80, text("b")));
+    };
+    WebSocket ws;
+    QSignalSpy frames(&ws, &WebSocket::frameReceived);
+    QSignalSpy messages(&ws, &WebSocket::messageReceived);
+    ws.open(server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, Wait);
+    QCOMPARE(frames.count(), 3);
+    QCOMPARE(frames.at(0).at(0).value<Frame>().opcode(), Opcode::Text);
+    QCOMPARE(frames.at(1).at(0).value<Frame>().opcode(), Opcode::Ping);
+    QCOMPARE(frames.at(2).at(0).value<Frame>().payload(), text("b"));
+    QCOMPARE(messages.first().at(0).toByteArray(), text("ab"));
+    QCOMPARE(messages.first().at(1).value<Opcode>(), Opcode::Text);
 }
 
 QTEST_MAIN(tst_Conformance)

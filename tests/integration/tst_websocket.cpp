@@ -44,7 +44,7 @@ void addServerRows(bool withQt = true)
 QByteArray randomBytes(qsizetype n)
 {
     QByteArray b(n, Qt::Uninitialized);
-    QRandomGenerator gen(quint32(n));
+    QRandomGenerator gen{quint32(n)};
     for (qsizetype i = 0; i < n; ++i)
         b[i] = char(gen.bounded(256));
     return b;
@@ -115,6 +115,7 @@ private Q_SLOTS:
     void tlsWrongHostname();
     void tlsUntrustedCertificate();
     void tlsClientCertificate();
+    void tlsConfigurationCiphersProtocol();
     void unixDomainSocket();
     void ipv6Loopback();
     void noMessageLostBeforeClose();
@@ -220,7 +221,9 @@ void tst_WebSocket::clientFragmentsLargeMessages()
     QSignalSpy written(&ws, &WebSocket::bytesWritten);
     ws.open(server.url(QStringLiteral("/echo")), options);
     QVERIFY(ws.waitForConnected(Wait));
-    const QString text = randomText(10001);
+    // 1000-byte frames cut multi-byte characters, which RFC 6455 allows; QtWebSockets 6.4 checks UTF-8
+    // per frame and closes with 1007 on that, so it gets ASCII (a finding about the peer, not about us).
+    const QString text = kind == QLatin1String("qt") ? QString(10001, QLatin1Char('q')) : randomText(10001);
     ws.sendText(text);
     const Message m = ws.receive(Wait);
     QVERIFY2(m.isValid(), qPrintable(ws.errorString()));
@@ -513,6 +516,47 @@ void tst_WebSocket::tlsClientCertificate()
     QVERIFY2(wrongPass->errorString().contains(QStringLiteral("passphrase")), qPrintable(wrongPass->errorString()));
 }
 
+void tst_WebSocket::tlsConfigurationCiphersProtocol()
+{
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python(certs.serverTlsArguments());
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QUrl url = server.url(QStringLiteral("/echo"), true);
+
+    // A complete QSslConfiguration (sslopt "context") carries the CA by itself.
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setCaCertificates(certs.caCertificates());
+    ConnectOptions options;
+    options.setTimeout(Wait);
+    SslOptions ssl;
+    ssl.setConfiguration(config);
+    options.setSslOptions(ssl);
+    auto viaConfig = WebSocket::connectTo(url, options);
+    QVERIFY2(viaConfig->isOpen(), qPrintable(viaConfig->errorString()));
+
+    // Protocol and cipher choices reach the TLS layer: TLS 1.3 works, an unknown cipher list is refused.
+    ssl = SslOptions();
+    ssl.setCaFile(certs.ca);
+    ssl.setProtocol(QSsl::TlsV1_3OrLater);
+    options.setSslOptions(ssl);
+    auto tls13 = WebSocket::connectTo(url, options);
+    QVERIFY2(tls13->isOpen(), qPrintable(tls13->errorString()));
+
+    ssl.setCiphers(QStringLiteral("NO-SUCH-CIPHER"));
+    options.setSslOptions(ssl);
+    auto badCipher = WebSocket::connectTo(url, options);
+    QCOMPARE(badCipher->error(), Error::InvalidArgument);
+    QVERIFY2(badCipher->errorString().contains(QStringLiteral("NO-SUCH-CIPHER")), qPrintable(badCipher->errorString()));
+
+    ssl = SslOptions();
+    ssl.setCaFile(QStringLiteral("/nonexistent/ca.pem"));
+    options.setSslOptions(ssl);
+    auto badCa = WebSocket::connectTo(url, options);
+    QCOMPARE(badCa->error(), Error::InvalidArgument);
+    QVERIFY2(badCa->errorString().contains(QStringLiteral("/nonexistent/ca.pem")), qPrintable(badCa->errorString()));
+}
+
 void tst_WebSocket::unixDomainSocket()
 {
     const QString path = QDir::temp().filePath(QStringLiteral("wsclient-test-%1.sock").arg(QCoreApplication::applicationPid()));
@@ -555,19 +599,12 @@ void tst_WebSocket::noMessageLostBeforeClose()
     constexpr int Count = 10000;
     for (int i = 0; i < Count; ++i)
         ws.sendText(QStringLiteral("m%1").arg(i));
-    ws.sendText(QStringLiteral("count?"));
-    ws.close(1000, {}, 50000);
-    QVERIFY(ws.waitForDisconnected(60000));
+    ws.close(); // queued behind the 10 000 messages
+    QVERIFY(ws.waitForDisconnected(Wait));
     QCOMPARE(ws.closeCode(), 1000);
-    // The echoes and the count arrived before the server's Close; the last one is the count.
-    Message last;
-    int echoes = 0;
-    for (Message m = ws.receive(0); m.isValid(); m = ws.receive(0)) {
-        last = m;
-        ++echoes;
-    }
-    QCOMPARE(echoes, Count + 1);
-    QCOMPARE(last.text(), QString::number(Count));
+    QCOMPARE(ws.error(), Error::NoError);
+    QTRY_VERIFY2_WITH_TIMEOUT(server.log().contains(QStringLiteral("count-total %1").arg(Count)),
+                              qPrintable(server.log().right(300)), Wait);
 }
 
 QTEST_MAIN(tst_WebSocket)
