@@ -24,20 +24,34 @@ enum Class : quint8 {
     ClassCount
 };
 
-// States, pre-multiplied by ClassCount. Accept and Reject must match the header's enum.
 enum St : quint8 {
-    SAccept = 0 * ClassCount,
-    SReject = 1 * ClassCount,
-    SNeed1 = 2 * ClassCount, // one continuation byte 80..BF left
-    SNeed2 = 3 * ClassCount, // two left, any continuation
-    SE0 = 4 * ClassCount, // after E0
-    SED = 5 * ClassCount, // after ED
-    SF0 = 6 * ClassCount, // after F0
-    SNeed3 = 7 * ClassCount, // after F1..F3
-    SF4 = 8 * ClassCount, // after F4
-    StateCount = 9
+    SAccept,
+    SReject,
+    SNeed1, // one continuation byte 80..BF left
+    SNeed2, // two left, any continuation
+    SE0, // after E0
+    SED, // after ED
+    SF0, // after F0
+    SNeed3, // after F1..F3
+    SF4, // after F4
+    StateCount
 };
-static_assert(int(SAccept) == int(Utf8Validator::Accept) && int(SReject) == int(Utf8Validator::Reject));
+
+/*
+    The DFA is run "shift-based": a state is a bit offset (6 bits per state), and the row of a byte
+    holds, at each state's offset, the offset of the state that byte leads to. A step is then a
+    rotation of the row by the state: one load that does not depend on the state and one rotate,
+    so the loop-carried chain is a single instruction. Only the low 6 bits of the result are the
+    new state; the other rows' fields rotate along above them, which costs nothing because a
+    rotate count is taken modulo 64 (the & 63 in rotateRight() compiles away).
+*/
+constexpr int StateBits = 6;
+static_assert(StateCount * StateBits <= 64);
+constexpr quint64 offsetOf(St state)
+{
+    return quint64(state) * StateBits;
+}
+static_assert(offsetOf(SAccept) == Utf8Validator::Accept && offsetOf(SReject) == Utf8Validator::Reject);
 
 constexpr std::array<quint8, 256> makeClasses()
 {
@@ -73,39 +87,119 @@ constexpr std::array<quint8, 256> makeClasses()
     return c;
 }
 
-constexpr std::array<quint8, StateCount * ClassCount> makeTransitions()
+// next[state][class]; everything not listed rejects, and Reject never leaves.
+constexpr std::array<std::array<St, ClassCount>, StateCount> makeTransitions()
 {
-    std::array<quint8, StateCount * ClassCount> t {};
-    for (auto &v : t)
-        v = SReject;
+    std::array<std::array<St, ClassCount>, StateCount> t {};
+    for (auto &row : t)
+        for (auto &v : row)
+            v = SReject;
     // From Accept: a lead byte opens a sequence.
-    t[SAccept + Ascii] = SAccept;
-    t[SAccept + Lead2] = SNeed1;
-    t[SAccept + LeadE0] = SE0;
-    t[SAccept + Lead3] = SNeed2;
-    t[SAccept + LeadED] = SED;
-    t[SAccept + LeadF0] = SF0;
-    t[SAccept + Lead4] = SNeed3;
-    t[SAccept + LeadF4] = SF4;
+    t[SAccept][Ascii] = SAccept;
+    t[SAccept][Lead2] = SNeed1;
+    t[SAccept][LeadE0] = SE0;
+    t[SAccept][Lead3] = SNeed2;
+    t[SAccept][LeadED] = SED;
+    t[SAccept][LeadF0] = SF0;
+    t[SAccept][Lead4] = SNeed3;
+    t[SAccept][LeadF4] = SF4;
     // Continuation bytes, with the narrowed second-byte ranges.
-    for (quint8 c : { Cont8, Cont9, ContA }) {
-        t[SNeed1 + c] = SAccept;
-        t[SNeed2 + c] = SNeed1;
-        t[SNeed3 + c] = SNeed2;
+    for (Class c : { Cont8, Cont9, ContA }) {
+        t[SNeed1][c] = SAccept;
+        t[SNeed2][c] = SNeed1;
+        t[SNeed3][c] = SNeed2;
     }
-    t[SE0 + ContA] = SNeed1;
-    t[SED + Cont8] = SNeed1;
-    t[SED + Cont9] = SNeed1;
-    t[SF0 + Cont9] = SNeed2;
-    t[SF0 + ContA] = SNeed2;
-    t[SF4 + Cont8] = SNeed2;
+    t[SE0][ContA] = SNeed1;
+    t[SED][Cont8] = SNeed1;
+    t[SED][Cont9] = SNeed1;
+    t[SF0][Cont9] = SNeed2;
+    t[SF0][ContA] = SNeed2;
+    t[SF4][Cont8] = SNeed2;
     return t;
 }
 
-constexpr auto kClass = makeClasses();
-constexpr auto kNext = makeTransitions();
+constexpr std::array<quint64, 256> makeRows()
+{
+    constexpr auto classes = makeClasses();
+    constexpr auto next = makeTransitions();
+    std::array<quint64, 256> rows {};
+    for (int b = 0; b < 256; ++b) {
+        for (int s = 0; s < StateCount; ++s)
+            rows[b] |= offsetOf(next[s][classes[b]]) << offsetOf(St(s));
+    }
+    return rows;
+}
 
-inline bool isCont(uchar b)
+constexpr auto kRows = makeRows();
+
+constexpr quint64 HighBits = 0x8080808080808080ULL;
+constexpr qsizetype BlockSize = 16;
+// Below this a piece is checked as one stream; above it, as two halves side by side.
+constexpr qsizetype TwoStreamMinimum = 64;
+
+// The state as a valid offset (a step leaves other states' fields in the upper bits).
+inline quint64 current(quint64 state)
+{
+    return state & 63;
+}
+
+inline quint64 rotateRight(quint64 value, quint64 count)
+{
+    return (value >> (count & 63)) | (value << (-count & 63));
+}
+
+inline quint64 step(quint64 state, uchar byte)
+{
+    return rotateRight(kRows[byte], state);
+}
+
+inline quint64 runBytes(const uchar *p, const uchar *end, quint64 state)
+{
+    while (p < end)
+        state = step(state, *p++);
+    return current(state);
+}
+
+inline bool isAsciiBlock(const uchar *p)
+{
+    quint64 lo, hi;
+    std::memcpy(&lo, p, 8);
+    std::memcpy(&hi, p + 8, 8);
+    return !((lo | hi) & HighBits);
+}
+
+// One block: skipped when it is all ASCII and no sequence is open, stepped through otherwise.
+inline quint64 runBlock(const uchar *p, quint64 state)
+{
+    if (current(state) == offsetOf(SAccept) && isAsciiBlock(p))
+        return offsetOf(SAccept);
+    for (int i = 0; i < BlockSize; ++i)
+        state = step(state, p[i]);
+    return current(state);
+}
+
+// Two blocks from independent streams, their steps interleaved so that both chains advance at once.
+inline void runBlockPair(const uchar *a, quint64 *stateA, const uchar *b, quint64 *stateB)
+{
+    quint64 sa = *stateA;
+    quint64 sb = *stateB;
+    if ((current(sa) | current(sb)) == offsetOf(SAccept) && isAsciiBlock(a) && isAsciiBlock(b))
+        return;
+#pragma GCC unroll 16
+    for (int i = 0; i < BlockSize; ++i) {
+        sa = step(sa, a[i]);
+        sb = step(sb, b[i]);
+    }
+    *stateA = current(sa);
+    *stateB = current(sb);
+}
+
+inline bool isRejected(quint64 state)
+{
+    return current(state) == offsetOf(SReject);
+}
+
+inline bool isContinuation(uchar b)
 {
     return (b & 0xC0) == 0x80;
 }
@@ -114,76 +208,52 @@ inline bool isCont(uchar b)
 
 bool Utf8Validator::feed(const char *data, qsizetype size) noexcept
 {
+    if (m_state == Reject)
+        return false;
     auto s = reinterpret_cast<const uchar *>(data);
     const uchar *const end = s + size;
-    quint8 state = m_state;
+    quint64 state = m_state;
 
-    // Finish a sequence left open by the previous piece.
-    while (state > SReject && s < end)
-        state = kNext[state + kClass[*s++]];
-    if (state != SAccept) {
-        // Rejected, or the piece ended inside the sequence: keep that state for the next piece.
-        m_state = state;
-        return state != SReject;
+    if (size >= TwoStreamMinimum) {
+        // One DFA is a chain of dependent steps; two independent halves keep the CPU twice as
+        // busy. The second half starts at a code point found within 3 bytes of the middle, and
+        // the first half must close every sequence it opened. When there is no code point start
+        // there, 4 continuation bytes in a row make the piece invalid, and it is rejected: the
+        // first half ends inside a sequence or the second begins with a continuation byte.
+        const uchar *mid = s + size / 2;
+        for (int back = 0; back < 3 && isContinuation(*mid); ++back)
+            --mid;
+        quint64 first = state;
+        quint64 second = offsetOf(SAccept);
+        const uchar *a = s;
+        const uchar *b = mid;
+        for (qsizetype blocks = (mid - s) / BlockSize; blocks > 0; --blocks) {
+            runBlockPair(a, &first, b, &second);
+            if (isRejected(first) || isRejected(second)) {
+                m_state = Reject;
+                return false;
+            }
+            a += BlockSize;
+            b += BlockSize;
+        }
+        if (runBytes(a, mid, first) != offsetOf(SAccept)) {
+            m_state = Reject;
+            return false;
+        }
+        s = b;
+        state = second;
     }
 
-    while (s < end) {
-        // ASCII a word at a time.
-        while (end - s >= 8) {
-            quint64 w;
-            std::memcpy(&w, s, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            s += 8;
+    for (; end - s >= BlockSize; s += BlockSize) {
+        state = runBlock(s, state);
+        if (isRejected(state)) {
+            m_state = Reject;
+            return false;
         }
-        if (s == end)
-            break;
-        const uchar b = *s;
-        if (b < 0x80) {
-            ++s;
-            continue;
-        }
-        if (end - s >= 4) {
-            // A whole sequence is in the buffer: check it directly instead of a DFA step per byte.
-            if (b >= 0xC2 && b <= 0xDF) {
-                if (!isCont(s[1]))
-                    break;
-                s += 2;
-                continue;
-            }
-            if (b >= 0xE0 && b <= 0xEF) {
-                const uchar lo = b == 0xE0 ? 0xA0 : 0x80;
-                const uchar hi = b == 0xED ? 0x9F : 0xBF;
-                if (s[1] < lo || s[1] > hi || !isCont(s[2]))
-                    break;
-                s += 3;
-                continue;
-            }
-            if (b >= 0xF0 && b <= 0xF4) {
-                const uchar lo = b == 0xF0 ? 0x90 : 0x80;
-                const uchar hi = b == 0xF4 ? 0x8F : 0xBF;
-                if (s[1] < lo || s[1] > hi || !isCont(s[2]) || !isCont(s[3]))
-                    break;
-                s += 4;
-                continue;
-            }
-            break; // invalid lead byte
-        }
-        // Fewer than 4 bytes left: step the DFA, which may leave a sequence open for the next piece.
-        while (s < end) {
-            state = kNext[state + kClass[*s++]];
-            if (state == SReject)
-                break;
-        }
-        m_state = state;
-        return state != SReject;
     }
-    if (s != end) {
-        m_state = SReject;
-        return false;
-    }
-    m_state = SAccept;
-    return true;
+    // Whatever is left open (a code point split between pieces) carries over to the next piece.
+    m_state = quint8(runBytes(s, end, state));
+    return m_state != Reject;
 }
 
 bool Utf8Validator::isValid(QByteArrayView data) noexcept

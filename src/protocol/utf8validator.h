@@ -8,7 +8,7 @@ namespace WsClient::Protocol {
     Incremental UTF-8 validation (RFC 3629): overlong forms, surrogates (U+D800–U+DFFF) and code
     points above U+10FFFF are rejected at the first byte that makes them impossible, so a text
     message can be failed fast, mid-frame. A code point may be split between feed() calls.
-    ASCII runs are skipped a machine word at a time.
+    ASCII runs are skipped 16 bytes at a time; large pieces are checked as two halves side by side.
 */
 class Utf8Validator
 {
@@ -25,8 +25,9 @@ public:
     /*! Whole-buffer check. */
     static bool isValid(QByteArrayView data) noexcept;
 
-    // DFA states are pre-multiplied by the number of byte classes (12) so a step is one table load.
-    enum State : quint8 { Accept = 0, Reject = 12 };
+    // DFA states are bit offsets into 64-bit transition rows (6 bits per state), so a step is one
+    // table load and one shift.
+    enum State : quint8 { Accept = 0, Reject = 6 };
 
 private:
     quint8 m_state = Accept;

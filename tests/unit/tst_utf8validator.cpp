@@ -81,6 +81,7 @@ private Q_SLOTS:
     void failingStaysFailedUntilReset();
     void emptyFeeds();
     void agreesWithQtOnRandomInput();
+    void largePiecesEverywhere();
 };
 
 void TestUtf8Validator::wholeBuffer_data()
@@ -387,6 +388,36 @@ void TestUtf8Validator::agreesWithQtOnRandomInput()
     // The generator must exercise both sides.
     QVERIFY(validCount > 1000);
     QVERIFY(invalidCount > 1000);
+}
+
+void TestUtf8Validator::largePiecesEverywhere()
+{
+    // Large pieces are checked as two halves that meet at a code point near the middle, in blocks
+    // of 16 bytes: shift a text of every sequence width past those seams one byte at a time, and
+    // put a bad sequence at every position, including straddling the middle.
+    const QByteArray unit = QStringLiteral("aé€😀z").toUtf8(); // widths 1, 2, 3, 4, 1
+    static const QByteArray damages[] = { hex("eda080"), hex("c080"), hex("e08080"), hex("f4908080"),
+        hex("f8"), hex("80"), hex("c2"), hex("f09f98") };
+    for (int size : { 64, 65, 97, 200 }) {
+        for (int shift = 0; shift < 16; ++shift) {
+            QByteArray text = QByteArray(shift, 'x');
+            while (text.size() < size)
+                text += unit;
+            QVERIFY2(Utf8Validator::isValid(text),
+                qPrintable(QStringLiteral("size %1 shift %2").arg(size).arg(shift)));
+            QCOMPARE(feedInPieces(text + hex("e2"), {}), Outcome::Truncated);
+        }
+        QByteArray text;
+        while (text.size() < size)
+            text += unit;
+        for (const QByteArray &damage : damages) {
+            for (qsizetype at = 0; at <= text.size(); ++at) {
+                const QByteArray bytes = QByteArray(text).insert(at, damage);
+                QVERIFY2(!Utf8Validator::isValid(bytes), bytes.toHex(' ').constData());
+                QCOMPARE(Utf8Validator::isValid(bytes), qtThinksValid(bytes));
+            }
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestUtf8Validator)
