@@ -250,21 +250,33 @@ FrameParser::HeaderResult FrameParser::completeHeader(const char *data, qsizetyp
 void FrameParser::startGathering()
 {
     const auto length = qsizetype(m_header.payloadLength);
-    // A small buffer the caller did not take is reused; anything else is allocated at the exact
-    // size once (decodeHeader has bounded it by maxFrameSize), so gathering never reallocates.
+    // Memory is committed as the payload arrives, not when a header merely announces it: a peer
+    // cannot make the client reserve maxFrameSize with ten bytes. A small buffer the caller did not
+    // take is reused.
     constexpr qsizetype ReuseLimit = 64 * 1024;
-    if (m_buffer.isDetached() && m_buffer.capacity() >= length && m_buffer.capacity() <= ReuseLimit)
-        m_buffer.resize(length);
+    const qsizetype initial = qMin(length, InitialGatherSize);
+    if (m_buffer.isDetached() && m_buffer.capacity() >= initial && m_buffer.capacity() <= ReuseLimit)
+        m_buffer.resize(initial);
     else
-        m_buffer = QByteArray(length, Qt::Uninitialized);
+        m_buffer = QByteArray(initial, Qt::Uninitialized);
     m_bufferHave = 0;
     m_gathering = true;
+}
+
+void FrameParser::growGatherBuffer(qsizetype needed)
+{
+    const auto length = qsizetype(m_header.payloadLength);
+    if (m_bufferHave + needed <= m_buffer.size())
+        return;
+    // Doubling keeps the copies of a large frame linear in its size.
+    m_buffer.resize(qMin(length, qMax(m_buffer.size() * 2, m_bufferHave + needed)));
 }
 
 void FrameParser::gather(const char *data, qsizetype size)
 {
     if (size <= 0)
         return;
+    growGatherBuffer(size);
     char *target = m_buffer.data() + m_bufferHave;
     if (m_header.masked)
         maskCopy(target, data, size, m_header.maskKey, quint64(m_bufferHave));
@@ -300,14 +312,19 @@ char *FrameParser::directTarget(qsizetype *room)
     *room = 0;
     if (!m_gathering || hasFailed())
         return nullptr;
-    *room = qsizetype(m_header.payloadLength) - m_bufferHave;
-    return *room > 0 ? m_buffer.data() + m_bufferHave : nullptr;
+    const qsizetype remaining = qsizetype(m_header.payloadLength) - m_bufferHave;
+    if (remaining <= 0)
+        return nullptr;
+    if (m_bufferHave == m_buffer.size())
+        growGatherBuffer(qMin(remaining, InitialGatherSize));
+    *room = qMin(remaining, m_buffer.size() - m_bufferHave);
+    return m_buffer.data() + m_bufferHave;
 }
 
 void FrameParser::commitDirect(qsizetype written)
 {
     Q_ASSERT(m_gathering);
-    Q_ASSERT(written >= 0 && written <= qsizetype(m_header.payloadLength) - m_bufferHave);
+    Q_ASSERT(written >= 0 && written <= m_buffer.size() - m_bufferHave);
     if (m_header.masked)
         applyMask(m_buffer.data() + m_bufferHave, written, m_header.maskKey, quint64(m_bufferHave));
     m_bufferHave += written;

@@ -78,6 +78,9 @@ private:
     HeaderResult decodeHeader(const uchar *p, qsizetype available, qsizetype *needed);
     HeaderResult completeHeader(const char *data, qsizetype size, qsizetype *used);
     void startGathering();
+    void growGatherBuffer(qsizetype needed);
+    // First allocation for a payload split across reads; it grows by doubling as bytes arrive.
+    static constexpr qsizetype InitialGatherSize = 1024 * 1024;
     void gather(const char *data, qsizetype size);
     Status finishGathered();
     Status fail(const Failure &failure);

@@ -224,6 +224,7 @@ class TestFrameParser : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void announcedLengthIsNotReservedUpFront();
     void rfcExamples_data();
     void rfcExamples();
     void maskedFrameRejectedByClient();
@@ -929,6 +930,51 @@ void TestFrameParser::speedOfSmallFrames()
     }
     QCOMPARE(frames, Frames);
     QCOMPARE(bytes, qint64(14) * Frames);
+}
+
+// A header announcing a 60 MiB frame must not make the client commit 60 MiB before the bytes come:
+// the gathering buffer starts small and grows with the data, and the frame still arrives whole.
+void TestFrameParser::announcedLengthIsNotReservedUpFront()
+{
+    const qsizetype length = 60 * 1024 * 1024;
+    QByteArray header = QByteArray::fromHex("827f");
+    for (int i = 7; i >= 0; --i)
+        header.append(char((quint64(length) >> (8 * i)) & 0xFF));
+    FrameParser parser;
+    qsizetype used = 0;
+    QCOMPARE(parser.parse(header.data(), header.size(), &used), FrameParser::Status::NeedMore);
+    qsizetype room = 0;
+    QVERIFY(parser.directTarget(&room) != nullptr);
+    QVERIFY2(room <= 1024 * 1024, qPrintable(QString::number(room)));
+
+    // Feed the payload in 256 KiB reads through both paths; the result is one intact frame.
+    QByteArray chunk(256 * 1024, Qt::Uninitialized);
+    qsizetype sent = 0;
+    FrameParser::Status status = FrameParser::Status::NeedMore;
+    while (sent < length) {
+        const qsizetype n = qMin<qsizetype>(chunk.size(), length - sent);
+        for (qsizetype i = 0; i < n; ++i)
+            chunk[i] = char((sent + i) % 251);
+        if ((sent / chunk.size()) % 2) {
+            char *target = parser.directTarget(&room);
+            QVERIFY(target);
+            const qsizetype put = qMin(room, n);
+            std::memcpy(target, chunk.constData(), size_t(put));
+            parser.commitDirect(put);
+            if (put < n)
+                status = parser.parse(chunk.data() + put, n - put, &used);
+            else
+                status = parser.parse(nullptr, 0, &used);
+        } else {
+            status = parser.parse(chunk.data(), n, &used);
+        }
+        sent += n;
+    }
+    QCOMPARE(status, FrameParser::Status::Frame);
+    const QByteArray payload = parser.takePayload();
+    QCOMPARE(payload.size(), length);
+    for (qsizetype i = 0; i < length; i += 4093)
+        QCOMPARE(payload.at(i), char(i % 251));
 }
 
 QTEST_APPLESS_MAIN(TestFrameParser)
