@@ -96,6 +96,7 @@ void WebSocketPrivate::open(const QUrl &url, const ConnectOptions &opts)
         if (!openTimer) {
             openTimer = new QTimer(q_ptr);
             openTimer->setSingleShot(true);
+            openTimer->setTimerType(Qt::PreciseTimer);
             QObject::connect(openTimer, &QTimer::timeout, q_ptr, [this, limit] {
                 if (state == WebSocket::State::Connecting)
                     failConnecting(Error::Timeout,
@@ -582,6 +583,17 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         Protocol::appendFrame(smallFrame, header, payload);
         device->write(smallFrame.constData(), smallFrame.size());
     }
+    scheduleFlush();
+}
+
+void WebSocketPrivate::scheduleFlush()
+{
+    // Hand what this event-loop pass wrote to the kernel right after it, in one write: sooner than
+    // the socket's write notifier (one poll later), and still one syscall for a burst of frames.
+    if (ownerFlushPosted)
+        return;
+    ownerFlushPosted = true;
+    QMetaObject::invokeMethod(q_ptr, "writePendingFrames", Qt::QueuedConnection);
 }
 
 void WebSocketPrivate::drainPending()
@@ -681,6 +693,7 @@ void WebSocketPrivate::startClose(quint16 code, const QString &reason, int timeo
     if (!closeTimer) {
         closeTimer = new QTimer(q);
         closeTimer->setSingleShot(true);
+        closeTimer->setTimerType(Qt::PreciseTimer);
         QObject::connect(closeTimer, &QTimer::timeout, q, [this] { onCloseTimeout(); });
     }
     closeTimer->start(qMax(0, wait));
@@ -922,7 +935,12 @@ bool WebSocket::waitForDisconnected(int msecs)
 void WebSocket::writePendingFrames()
 {
     Q_D(WebSocket);
+    d->ownerFlushPosted = false;
     d->drainPending();
+    if (d->socket)
+        d->socket->flush();
+    else if (d->localSocket)
+        d->localSocket->flush();
 }
 
 bool WebSocket::flush()

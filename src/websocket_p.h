@@ -67,6 +67,7 @@ public:
     void writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     Protocol::MaskKey nextMaskKey();
     void drainPending();
+    void scheduleFlush();
     bool onOwnerThread() const;
     bool refuseSend(const char *what);
 
@@ -134,7 +135,8 @@ public:
     QByteArray pending;
     std::atomic<bool> hasPending { false };
     std::atomic<bool> crossThreadSenders { false };
-    bool flushPosted = false;
+    bool flushPosted = false;      // guarded by pendingMutex: a drain is posted for other threads' frames
+    bool ownerFlushPosted = false; // owner thread only: a flush is posted for this pass's writes
 
     // Kept for the blocking API when no message signal is connected.
     std::deque<Message> queue;

@@ -17,6 +17,8 @@ Session::Session(const DumpOptions &options, Console &console, QObject *parent)
     m_pingTimer.setInterval(m_options.pingIntervalMs);
     connect(&m_pingTimer, &QTimer::timeout, this, [this] { m_socket.ping(); });
     m_eofTimer.setSingleShot(true);
+    // --eof-wait is a minimum: a coarse timer may fire up to 5% early.
+    m_eofTimer.setTimerType(Qt::PreciseTimer);
     m_eofTimer.setInterval(m_options.eofWaitMs);
     connect(&m_eofTimer, &QTimer::timeout, this, &Session::closeGracefully);
 
