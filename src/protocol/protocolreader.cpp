@@ -50,18 +50,10 @@ bool ProtocolReader::dispatch(FrameSink &sink)
     if (m_tapFrames)
         sink.frameReceived(header, payload);
 
-    switch (header.opcode) {
-    case Opcode::Ping:
-        sink.pingReceived(payload);
-        return true;
-    case Opcode::Pong:
-        sink.pongReceived(payload);
-        return true;
-    case Opcode::Close:
+    // Close ends the connection, not a message: decoded here. Everything else, pings and pongs
+    // included, goes through the assembler.
+    if (header.opcode == Opcode::Close)
         return dispatchClose(payload, sink);
-    default:
-        break;
-    }
 
     if (!wantsOwnedPayload(header)) {
         if (m_assembler.addFrame(header, payload, sink))
@@ -91,6 +83,9 @@ bool ProtocolReader::wantsOwnedPayload(const FrameHeader &header) const
     // never costs more than the copy the assembler would make, provided the frame becomes a
     // buffer of its own: a fragment handed out as it is, or the start of a new message.
     // A continuation is appended to the message instead, and taking it would copy it twice.
+    // Control payloads are only looked at.
+    if (header.isControl())
+        return false;
     if (m_assembler.config().fireContinuationFrames)
         return true;
     return header.opcode != Opcode::Continuation && !m_assembler.inMessage();
