@@ -32,6 +32,12 @@ QString fieldProblem(QByteArrayView name, QByteArrayView value)
     if (containsLineBreak(value))
         return QStringLiteral("header %1 has a value containing CR, LF or NUL: %2")
             .arg(quoted(name), quoted(value));
+    // RFC 9110 §5.5: field values hold no control characters other than HTAB.
+    for (const char c : value) {
+        if ((uchar(c) < 0x20 && c != '\t') || uchar(c) == 0x7F)
+            return QStringLiteral("header %1 has a value containing a control character: %2")
+                .arg(quoted(name), quoted(value));
+    }
     return QString();
 }
 

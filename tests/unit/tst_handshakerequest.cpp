@@ -347,6 +347,14 @@ void TestHandshakeRequest::injection_data()
     row("user value NUL") << ok << ok << ok << ok << ok << ok << ok << noProtocols
                           << HeaderList { { "X-Test", QByteArray("v\0", 2) } }
                           << header.arg(QLatin1String("X-Test"));
+    row("user value with a control character")
+        << ok << ok << ok << ok << ok << ok << ok << noProtocols
+        << HeaderList { { "X-Test",
+               "a\x01"
+               "b" } }
+        << QStringLiteral("header 'X-Test' has a value containing a control character");
+    row("user value with DEL") << ok << ok << ok << ok << ok << ok << ok << noProtocols
+                               << HeaderList { { "X-Test", "a\x7f" } } << QStringLiteral("control character");
     row("user value replacing a default")
         << ok << ok << ok << ok << ok << ok << ok << noProtocols << HeaderList { { "Host", "h\nX: 1" } }
         << header.arg(QLatin1String("Host"));
