@@ -90,6 +90,12 @@ public:
         QMutexLocker lock(&m_mutex);
         return int(m_peers.size());
     }
+    /*! How many client connections the server has seen end. */
+    int disconnectionCount() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_disconnections;
+    }
     /*! The frames the client sent on connection \a index so far. */
     QList<ClientFrame> frames(int index = 0) const
     {
@@ -163,6 +169,10 @@ private:
             QObject::connect(s, &QTcpSocket::readyRead, m_listener, [this, index] {
                 QMutexLocker peerLock(&m_mutex);
                 onReadyRead(m_peers[index]);
+            });
+            QObject::connect(s, &QTcpSocket::disconnected, m_listener, [this] {
+                QMutexLocker peerLock(&m_mutex);
+                ++m_disconnections;
             });
         }
     }
@@ -243,4 +253,5 @@ private:
     quint16 m_port = 0;
     mutable QRecursiveMutex m_mutex;
     QList<Peer> m_peers;
+    int m_disconnections = 0;
 };
