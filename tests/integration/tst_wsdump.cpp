@@ -567,7 +567,9 @@ void tst_Wsdump::interactiveSessionOnPty()
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     // script gives wsdump a pseudo-terminal as stdin and stdout: interactive mode with colours.
-    const QString command = wsdumpPath() + QLatin1Char(' ') + arg(server.url());
+    // exec: script runs the command through $SHELL, and a shell that stays as wsdump's parent (dash
+    // does) would die of the terminal's SIGINT itself.
+    const QString command = QStringLiteral("exec ") + wsdumpPath() + QLatin1Char(' ') + arg(server.url());
     Wsdump session({ QStringLiteral("-qfec"), command, QStringLiteral("/dev/null") }, script);
     QVERIFY(session.waitForOutput("> "));
     session.write("hello\n");
