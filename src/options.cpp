@@ -152,6 +152,7 @@ public:
     };
     QIODevice *device = nullptr;
     SslOptions sslOptions;
+    CompressionOptions compression;
     ProxyOptions proxy;
     ConnectOptions::MaskKeyGenerator maskKeyGenerator;
     bool fireContinuationFrames = false;
@@ -307,6 +308,15 @@ void ConnectOptions::setDevice(QIODevice *device)
 {
     d->device = device;
 }
+CompressionOptions ConnectOptions::compression() const
+{
+    return d->compression;
+}
+void ConnectOptions::setCompression(const CompressionOptions &compression)
+{
+    d->compression = compression;
+}
+
 SslOptions ConnectOptions::sslOptions() const
 {
     return d->sslOptions;

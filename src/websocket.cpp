@@ -1157,6 +1157,10 @@ QByteArray WebSocket::extensions() const
 {
     return d_func()->outcome.extensions;
 }
+CompressionOptions WebSocket::compression() const
+{
+    return d_func()->compression;
+}
 int WebSocket::closeCode() const
 {
     return d_func()->closeCode;

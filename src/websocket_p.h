@@ -118,6 +118,7 @@ public:
     Protocol::HandshakeRequest request;
     Protocol::HandshakeResponseParser response;
     Protocol::HandshakeOutcome outcome;
+    CompressionOptions compression; // negotiated permessage-deflate; disabled when not in use
     QByteArray body;
     qint64 bodyExpected = -1;
     QDeadlineTimer bodyDeadline = QDeadlineTimer::Forever;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <WsClient/compression.h>
 #include <WsClient/enums.h>
 #include <WsClient/proxy.h>
 
@@ -181,6 +182,10 @@ public:
     /*! TLS settings for wss:// (seed: sslopt=). */
     SslOptions sslOptions() const;
     void setSslOptions(const SslOptions &options);
+
+    /*! permessage-deflate (RFC 7692) to offer; off by default. */
+    CompressionOptions compression() const;
+    void setCompression(const CompressionOptions &compression);
 
     /*! Makes the 4-byte mask key of each frame (seed: get_mask_key). Default: system random. */
     MaskKeyGenerator maskKeyGenerator() const;

@@ -143,6 +143,12 @@ public:
     QString subprotocol() const;
     /*! The Sec-WebSocket-Extensions the server accepted. */
     QByteArray extensions() const;
+    /*!
+        The permessage-deflate parameters in effect: isEnabled() is false when compression was not
+        offered or the server declined it; otherwise the window and context-takeover settings the
+        server agreed to, with the local settings (level, memory level, limits) as requested.
+    */
+    CompressionOptions compression() const;
 
     /*!
         How the last connection ended: the code of the server's Close frame (1005 if it had none),
