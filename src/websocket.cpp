@@ -1,6 +1,7 @@
 #include "websocket_p.h"
 
 #include "protocol/closepayload.h"
+#include "protocol/permessagedeflate.h"
 #include "protocol/framewriter.h"
 #include "trace_p.h"
 
@@ -87,6 +88,8 @@ void WebSocketPrivate::open(const QUrl &url, const ConnectOptions &opts)
     frameQueue.clear();
     queuedBytes = 0;
     outcome = {};
+    compression = CompressionOptions();
+    stopCompressing();
     body.clear();
 
     const int limit = options.timeout() == -1 ? timeout : options.timeout();
@@ -119,6 +122,11 @@ void WebSocketPrivate::startAttempt(const QUrl &url)
         return;
     }
     response = Protocol::HandshakeResponseParser(qsizetype(options.maxHeaderSize()));
+    const QString compressionProblem = Protocol::compressionOptionsProblem(options.compression());
+    if (!compressionProblem.isNull()) {
+        failConnecting(Error::InvalidArgument, compressionProblem);
+        return;
+    }
     if (QIODevice *given = options.device()) {
         if (!given->isOpen()) {
             failConnecting(
@@ -185,6 +193,8 @@ void WebSocketPrivate::sendHandshake()
     params.cookie = options.cookie();
     params.subprotocols = options.subprotocols();
     params.connection = options.connectionHeader();
+    if (options.compression().isEnabled())
+        params.extensions = Protocol::deflateOffer(options.compression());
     request = Protocol::buildHandshakeRequest(params);
     if (request.error != Error::NoError) {
         failConnecting(request.error, request.errorString);
@@ -247,6 +257,8 @@ void WebSocketPrivate::handleHandshakeComplete(QByteArrayView rest)
     Protocol::HandshakeExpectations expected;
     expected.key = request.key;
     expected.subprotocols = options.subprotocols();
+    if (options.compression().isEnabled())
+        expected.extensions.append(QByteArray(Protocol::PerMessageDeflateName));
     expected.requestUrl = currentUrl;
     outcome = Protocol::evaluateHandshake(response, expected);
 
@@ -295,6 +307,13 @@ void WebSocketPrivate::handleHandshakeComplete(QByteArrayView rest)
         return;
     }
 
+    const QString compressionProblem
+        = Protocol::negotiateDeflate(options.compression(), outcome.extensions, &compression);
+    if (!compressionProblem.isNull()) {
+        failConnecting(Error::Compression, compressionProblem);
+        return;
+    }
+
     // Open.
     if (openTimer)
         openTimer->stop();
@@ -303,6 +322,13 @@ void WebSocketPrivate::handleHandshakeComplete(QByteArrayView rest)
     config.messages.maxMessageSize = quint64(qMax<qint64>(0, options.maxMessageSize()));
     config.messages.validateUtf8 = !options.skipUtf8Validation();
     config.messages.fireContinuationFrames = options.fireContinuationFrames();
+    if (compression.isEnabled()) {
+        config.messages.inflate = true;
+        config.messages.inflateWindowBits = compression.serverMaxWindowBits();
+        config.messages.inflateResetEachMessage = compression.serverNoContextTakeover();
+        config.messages.maxInflatedSize = quint64(compression.maxDecompressedSize());
+        startCompressing();
+    }
     reader = Protocol::ProtocolReader(config);
     phase = Phase::Frames;
     setState(WebSocket::State::Open);
@@ -636,17 +662,51 @@ qint64 WebSocketPrivate::sendMessage(Opcode opcode, QByteArrayView payload)
         writeFrame(opcode, true, 0, payload);
         return payload.size();
     }
+    const qint64 compressFrom = compressMinimum.load(std::memory_order_acquire);
+    if (compressFrom >= 0 && payload.size() >= compressFrom) {
+        // The compressor's window follows the wire order: compress and queue under one lock.
+        QMutexLocker lock(&deflateMutex);
+        if (deflater) {
+            writeMessageFrames(opcode, Protocol::Rsv1, deflater->compress(payload, deflateResetEachMessage));
+            return payload.size();
+        }
+    }
+    writeMessageFrames(opcode, 0, payload);
+    return payload.size();
+}
+
+void WebSocketPrivate::startCompressing()
+{
+    // zlib cannot write an 8-bit window: then this side sends uncompressed (RFC 7692 §6.1).
+    if (compression.clientMaxWindowBits() <= CompressionOptions::MinWindowBits)
+        return;
+    QMutexLocker lock(&deflateMutex);
+    deflater = std::make_unique<Protocol::Deflater>(
+        compression.clientMaxWindowBits(), compression.compressionLevel(), compression.memoryLevel());
+    deflateResetEachMessage = compression.clientNoContextTakeover();
+    compressMinimum.store(compression.minimumSize(), std::memory_order_release);
+}
+
+void WebSocketPrivate::stopCompressing()
+{
+    compressMinimum.store(-1, std::memory_order_release);
+    QMutexLocker lock(&deflateMutex);
+    deflater.reset();
+}
+
+void WebSocketPrivate::writeMessageFrames(Opcode opcode, quint8 rsv, QByteArrayView payload)
+{
     const qint64 limit = options.outgoingFrameSize();
     if (limit <= 0 || payload.size() <= limit) {
-        writeFrame(opcode, true, 0, payload);
-        return payload.size();
+        writeFrame(opcode, true, rsv, payload);
+        return;
     }
+    // RSV1 marks the message, so only its first frame carries it (RFC 7692 §6.1).
     for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
         const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
-        writeFrame(offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(), 0,
-            payload.sliced(offset, n));
+        writeFrame(offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(),
+            offset == 0 ? rsv : 0, payload.sliced(offset, n));
     }
-    return payload.size();
 }
 
 qint64 WebSocketPrivate::sendRawFrame(const Frame &frame)

@@ -2,6 +2,7 @@
 
 #include <WsClient/websocket.h>
 
+#include "protocol/deflatecodec.h"
 #include "protocol/handshakerequest.h"
 #include "protocol/handshakeresponse.h"
 #include "protocol/protocolreader.h"
@@ -63,6 +64,9 @@ public:
 
     // Sending (any thread)
     qint64 sendMessage(Opcode opcode, QByteArrayView payload);
+    void writeMessageFrames(Opcode opcode, quint8 rsv, QByteArrayView payload);
+    void startCompressing();
+    void stopCompressing();
     qint64 sendRawFrame(const Frame &frame);
     void writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     Protocol::MaskKey nextMaskKey();
@@ -119,6 +123,11 @@ public:
     Protocol::HandshakeResponseParser response;
     Protocol::HandshakeOutcome outcome;
     CompressionOptions compression; // negotiated permessage-deflate; disabled when not in use
+    // Sending compressed, from any thread: the deflater's window must see messages in wire order.
+    QMutex deflateMutex;
+    std::unique_ptr<Protocol::Deflater> deflater; // guarded by deflateMutex
+    bool deflateResetEachMessage = false; // guarded by deflateMutex
+    std::atomic<qint64> compressMinimum { -1 }; // messages this long or longer are compressed; -1: off
     QByteArray body;
     qint64 bodyExpected = -1;
     QDeadlineTimer bodyDeadline = QDeadlineTimer::Forever;

@@ -134,7 +134,7 @@ struct Parser
         QStringLiteral("Extra request headers, comma separated: \"K: V,K2: V2\"."),
         QStringLiteral("HEADERS") };
     QCommandLineOption compress { QStringLiteral("compress"),
-        QStringLiteral("Offer permessage-deflate (not yet supported by WsClient).") };
+        QStringLiteral("Offer permessage-deflate compression (RFC 7692).") };
     QCommandLineOption pingInterval { QStringLiteral("ping-interval"),
         QStringLiteral("Send a ping every S seconds."), QStringLiteral("S") };
     QCommandLineOption binaryHex { QStringLiteral("binary-hex"),

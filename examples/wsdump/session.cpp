@@ -58,6 +58,12 @@ ConnectOptions Session::connectOptions(QString *error) const
         options.setMaxMessageSize(m_options.maxSize);
         options.setMaxFrameSize(m_options.maxSize);
     }
+    if (m_options.compress) {
+        CompressionOptions compression = CompressionOptions::enabledDefaults();
+        if (m_options.maxSize > 0)
+            compression.setMaxDecompressedSize(m_options.maxSize);
+        options.setCompression(compression);
+    }
     return options;
 }
 
@@ -69,9 +75,6 @@ bool Session::start()
         m_console.error(error);
         return false;
     }
-    if (m_options.compress)
-        m_console.info(
-            QStringLiteral("wsdump: --compress: permessage-deflate is not yet supported, ignored"));
     if (m_options.verbose >= 2)
         enableTrace(true);
     m_socket.open(m_options.url, options);
@@ -83,6 +86,8 @@ void Session::onConnected()
     QString details = QStringLiteral("HTTP %1").arg(m_socket.handshakeStatus());
     if (!m_socket.subprotocol().isEmpty())
         details += QStringLiteral(", subprotocol ") + m_socket.subprotocol();
+    if (!m_socket.extensions().isEmpty())
+        details += QStringLiteral(", extensions ") + QString::fromUtf8(m_socket.extensions());
     if (m_options.verbose > 0)
         m_console.info(
             QStringLiteral("connected to %1 (%2)").arg(m_socket.effectiveUrl().toDisplayString(), details));

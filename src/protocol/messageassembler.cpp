@@ -17,11 +17,22 @@ void FrameSink::fragmentReceived(Opcode opcode, QByteArray &&data, bool fin)
     Q_UNUSED(fin);
 }
 
+void MessageAssembler::setConfig(const Config &config)
+{
+    m_config = config;
+    m_inflater.reset(config.inflate ? new Inflater(config.inflateWindowBits) : nullptr);
+}
+
 bool MessageAssembler::addFrame(
     const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned)
 {
     if (m_failure.isFailure())
         return false;
+    // RSV1 means "compressed message" (RFC 7692 §6): only on the first frame of a data message.
+    if (Q_UNLIKELY(header.rsv & Rsv1) && (header.isControl() || header.opcode == Opcode::Continuation))
+        return fail(Failure::protocol(QStringLiteral("RSV1 set on a %1 frame")
+                                          .arg(header.isControl() ? QStringLiteral("control")
+                                                                  : QStringLiteral("continuation"))));
     switch (header.opcode) {
     case Opcode::Ping:
         sink.pingReceived(payload);
@@ -43,6 +54,9 @@ bool MessageAssembler::addFrame(
             return fail(Failure::protocol(QStringLiteral("new data frame inside a fragmented message")));
         m_messageOpcode = header.opcode;
         m_utf8.reset();
+        m_compressed = (header.rsv & Rsv1) != 0;
+        m_compressedSize = 0;
+        m_inflatedSize = 0;
         return addDataFrame(header, payload, sink, owned);
     }
     return fail(Failure::protocol(QStringLiteral("unknown opcode 0x%1").arg(quint8(header.opcode), 0, 16)));
@@ -51,13 +65,13 @@ bool MessageAssembler::addFrame(
 bool MessageAssembler::addDataFrame(
     const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned)
 {
+    if (m_compressed)
+        return addCompressedFrame(header, payload, sink);
     if (!validateText(header, payload))
         return false;
 
     if (m_config.fireContinuationFrames) {
-        if (header.fin)
-            m_messageOpcode = Opcode::Continuation;
-        sink.fragmentReceived(header.opcode, owned ? std::move(*owned) : payload.toByteArray(), header.fin);
+        deliver(header, owned ? std::move(*owned) : payload.toByteArray(), sink);
         return true;
     }
 
@@ -73,13 +87,57 @@ bool MessageAssembler::addDataFrame(
         m_message = std::move(*owned);
     else
         m_message.append(payload);
+    deliver(header, QByteArray(), sink);
+    return true;
+}
 
+bool MessageAssembler::addCompressedFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink)
+{
+    if (!m_inflater)
+        return fail(Failure::protocol(QStringLiteral("RSV1 set without a negotiated extension")));
+    m_compressedSize += quint64(payload.size());
+    if (!m_config.fireContinuationFrames && m_compressedSize > m_config.maxMessageSize) {
+        return fail(Failure::tooBig(QStringLiteral("compressed message of at least %1 bytes exceeds the limit of %2 bytes")
+                                        .arg(m_compressedSize)
+                                        .arg(m_config.maxMessageSize)));
+    }
+    QByteArray fragment;
+    QByteArray &out = m_config.fireContinuationFrames ? fragment : m_message;
+    const qsizetype before = out.size();
+    // An empty compressed message carries no DEFLATE data at all: nothing to inflate, no tail.
+    const bool endOfData = header.fin && m_compressedSize > 0;
+    const Inflater::Result result
+        = m_inflater->inflate(payload, endOfData, out, m_config.maxInflatedSize - m_inflatedSize);
+    if (result == Inflater::Result::TooBig) {
+        return fail(Failure::tooBig(QStringLiteral("compressed message inflates to more than the limit of %1 bytes")
+                                        .arg(m_config.maxInflatedSize)));
+    }
+    if (result == Inflater::Result::Corrupt) {
+        return fail({ Error::Compression, CloseCode::InvalidPayload,
+            QStringLiteral("invalid compressed data: %1").arg(m_inflater->errorString()) });
+    }
+    m_inflatedSize += quint64(out.size() - before);
+    if (!validateText(header, QByteArrayView(out).sliced(before)))
+        return false;
+    if (header.fin && m_config.inflateResetEachMessage)
+        m_inflater->reset();
+    deliver(header, std::move(fragment), sink);
+    return true;
+}
+
+void MessageAssembler::deliver(const FrameHeader &header, QByteArray &&fragment, FrameSink &sink)
+{
+    if (m_config.fireContinuationFrames) {
+        if (header.fin)
+            m_messageOpcode = Opcode::Continuation;
+        sink.fragmentReceived(header.opcode, std::move(fragment), header.fin);
+        return;
+    }
     if (!header.fin)
-        return true;
+        return;
     const Opcode opcode = std::exchange(m_messageOpcode, Opcode::Continuation);
     // Leave the assembler ready for the next message before the sink runs: it may feed more.
     sink.messageReceived(opcode, std::exchange(m_message, QByteArray()));
-    return true;
 }
 
 bool MessageAssembler::validateText(const FrameHeader &header, QByteArrayView payload)
@@ -106,6 +164,9 @@ void MessageAssembler::reset()
     m_messageOpcode = Opcode::Continuation;
     m_message = QByteArray();
     m_utf8.reset();
+    if (m_inflater)
+        m_inflater->reset();
+    m_compressed = false;
 }
 
 } // namespace WsClient::Protocol

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deflatecodec.h"
 #include "failure.h"
 #include "frameheader.h"
 #include "utf8validator.h"
@@ -7,6 +8,8 @@
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
+
+#include <memory>
 
 namespace WsClient::Protocol {
 
@@ -54,13 +57,23 @@ public:
             does not, since nothing is buffered (FrameParser's maxFrameSize still bounds a frame).
         */
         bool fireContinuationFrames = false;
+        /*!
+            permessage-deflate was negotiated: messages whose first frame has RSV1 are inflated
+            (RFC 7692 §6.2), and their inflated size is bounded by maxInflatedSize (1009),
+            counted as it is produced, also when firing frames. maxMessageSize then bounds the
+            compressed bytes. RSV1 on a continuation frame fails (1002).
+        */
+        bool inflate = false;
+        int inflateWindowBits = 15; //!< server_max_window_bits
+        bool inflateResetEachMessage = false; //!< server_no_context_takeover
+        quint64 maxInflatedSize = 64 * 1024 * 1024;
     };
 
     MessageAssembler() = default;
-    explicit MessageAssembler(const Config &config) : m_config(config) { }
+    explicit MessageAssembler(const Config &config) { setConfig(config); }
 
     const Config &config() const { return m_config; }
-    void setConfig(const Config &config) { m_config = config; }
+    void setConfig(const Config &config);
 
     /*!
         Takes one frame that passed FrameParser's checks. \a owned, when not null, holds the
@@ -74,12 +87,16 @@ public:
 
     /*! True between the first and the final frame of a fragmented message. */
     bool inMessage() const { return m_messageOpcode != Opcode::Continuation; }
+    /*! True between the first and the final frame of a message being inflated. */
+    bool inCompressedMessage() const { return inMessage() && m_compressed; }
 
     const Failure &failure() const { return m_failure; }
     void reset();
 
 private:
     bool addDataFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned);
+    bool addCompressedFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink);
+    void deliver(const FrameHeader &header, QByteArray &&fragment, FrameSink &sink);
     bool validateText(const FrameHeader &header, QByteArrayView payload);
     bool fail(Failure &&failure);
 
@@ -88,6 +105,10 @@ private:
     Opcode m_messageOpcode = Opcode::Continuation; // Text/Binary while a message is open
     QByteArray m_message; // fragments so far (not used when firing frames)
     Utf8Validator m_utf8;
+    std::unique_ptr<Inflater> m_inflater; // with Config::inflate
+    bool m_compressed = false; // the open message's first frame had RSV1
+    quint64 m_compressedSize = 0; // of the open compressed message, as received
+    quint64 m_inflatedSize = 0; // of the open compressed message, as delivered
 };
 
 } // namespace WsClient::Protocol

@@ -6,7 +6,10 @@ namespace WsClient::Protocol {
 
 ProtocolReader::ProtocolReader(const Config &config)
     : m_parser(config.frames), m_assembler(config.messages), m_tapFrames(config.tapFrames)
-{ }
+{
+    if (config.messages.inflate)
+        m_parser.setAllowedRsv(config.frames.allowedRsv | Rsv1);
+}
 
 qsizetype ProtocolReader::feed(char *data, qsizetype size, FrameSink &sink)
 {
@@ -84,8 +87,8 @@ bool ProtocolReader::wantsOwnedPayload(const FrameHeader &header) const
     // buffer of its own: a fragment handed out as it is, or the start of a new message.
     // A continuation is appended to the message instead, and taking it would copy it twice.
     // Control payloads are only looked at.
-    if (header.isControl())
-        return false;
+    if (header.isControl() || (header.rsv & Rsv1) || m_assembler.inCompressedMessage())
+        return false; // compressed payloads are inflated, never kept
     if (m_assembler.config().fireContinuationFrames)
         return true;
     return header.opcode != Opcode::Continuation && !m_assembler.inMessage();
