@@ -79,10 +79,13 @@ QByteArray Deflater::compress(QByteArrayView message, bool resetAfter)
         }
     } while (offset < message.size());
     out.resize(used);
-    Q_ASSERT(out.endsWith(QByteArrayView(Tail, 4)));
-    out.chop(4);
     if (resetAfter)
         deflateReset(&z);
+    // A flush with nothing new since the last one writes nothing: send the empty stored block's
+    // first byte instead (RFC 7692 §7.2.3.6), so the payload is never empty.
+    if (!out.endsWith(QByteArrayView(Tail, 4)))
+        return QByteArray(1, '\0');
+    out.chop(4);
     return out;
 }
 
