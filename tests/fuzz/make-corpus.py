@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import struct
+import zlib
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -300,6 +301,55 @@ def url_seeds():
             for i, url in enumerate(URLS)}
 
 
+# --- fuzz_inflate ------------------------------------------------------------------------------
+
+I_VALIDATE, I_FIRE, I_RESET, I_WRAP = 0x01, 0x02, 0x04, 0x08
+I_LIMIT = {0: 0, 1: 1, 100: 2, 1000: 3, 4096: 4, 65536: 5, 1 << 20: 6, 16 << 20: 7}
+
+
+def inflate_input(body, flags=I_VALIDATE, window_bits=15, limit=1 << 20, pieces=()):
+    head = bytes([flags | ((window_bits - 8) << 4), I_LIMIT[limit], len(pieces)]) + bytes(pieces)
+    return head + body
+
+
+def deflated(data, level=6, wbits=15):
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -wbits)
+    out = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert out.endswith(b"\x00\x00\xff\xff")
+    return out[:-4]
+
+
+def records(*payloads):
+    return b"".join(struct.pack(">H", len(p)) + p for p in payloads)
+
+
+def inflate_seeds():
+    hello = bytes.fromhex("f248cdc9c90700")
+    seeds = {
+        # RFC 7692 §7.2.3 examples as server frames
+        "rfc-hello": inflate_input(bytes.fromhex("c107") + hello),
+        "rfc-fragments": inflate_input(bytes.fromhex("4103f248cd8004c9c90700")),
+        "rfc-shared-window": inflate_input(bytes.fromhex("c107f248cdc9c90700c105f200110000")),
+        "rfc-stored": inflate_input(bytes.fromhex("c10b000500faff48656c6c6f00")),
+        "rfc-bfinal": inflate_input(bytes.fromhex("c108f348cdc9c9070000c107f248cdc9c90700")),
+        "rfc-two-blocks": inflate_input(bytes.fromhex("c10df24805000000ffffcac9c90700")),
+        "shared-window-reset": inflate_input(bytes.fromhex("c107f248cdc9c90700c105f200110000"), flags=I_VALIDATE | I_RESET),
+        "fire": inflate_input(bytes.fromhex("4103f248cd8004c9c90700"), flags=I_VALIDATE | I_FIRE, pieces=(0, 2)),
+        "rsv1-continuation": inflate_input(bytes.fromhex("4103f248cdc004c9c90700")),
+        "rsv1-ping": inflate_input(bytes.fromhex("c9026869")),
+        "bad-block": inflate_input(bytes.fromhex("c103ffffff")),
+        "over-limit": inflate_input(bytes.fromhex("c2") + bytes([len(deflated(bytes(5000)))]) + deflated(bytes(5000)), limit=1000),
+        "bad-utf8": inflate_input(bytes.fromhex("c1") + bytes([len(deflated(b"bad \xff"))]) + deflated(b"bad \xff")),
+        "window-9": inflate_input(bytes.fromhex("c2") + bytes([len(deflated(b"abc" * 300, wbits=9))]) + deflated(b"abc" * 300, wbits=9), window_bits=9),
+        # wrap mode: DEFLATE payloads directly, and plain bytes for the round trip
+        "wrap-rfc": inflate_input(records(hello, bytes.fromhex("f200110000")), flags=I_WRAP | I_VALIDATE),
+        "wrap-text": inflate_input(records(deflated(b"{\"price\": 101.5, \"sym\": \"ACME\"}" * 20)), flags=I_WRAP),
+        "wrap-bomb": inflate_input(records(deflated(bytes(60000), level=9)), flags=I_WRAP, limit=4096),
+        "wrap-garbage": inflate_input(records(bytes(range(256))[:200], b"\x00", b""), flags=I_WRAP | I_RESET),
+    }
+    return seeds
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 def write(target, seeds):
@@ -316,6 +366,7 @@ def main():
     write("fuzz_frames", frames_seeds())
     write("fuzz_handshake", handshake_seeds())
     write("fuzz_url", url_seeds())
+    write("fuzz_inflate", inflate_seeds())
     return 0
 
 
