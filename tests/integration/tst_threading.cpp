@@ -1,5 +1,5 @@
 // The blocking API from a thread without an event loop, and sends from several threads at once,
-// against a real python3-websockets echo server. Also run under ThreadSanitizer (scripts/run-tests):
+// against a real python3-websockets echo server, with and without compression. Also run under ThreadSanitizer (scripts/run-tests):
 // the test itself shares nothing across threads through Qt's (uninstrumented) event queue.
 
 #include "testserver.h"
@@ -28,6 +28,7 @@ class tst_Threading : public QObject
 
 private Q_SLOTS:
     void blockingClientInThreadWithoutEventLoop();
+    void sendFromFourThreads_data();
     void sendFromFourThreads();
 };
 
@@ -78,13 +79,27 @@ void tst_Threading::blockingClientInThreadWithoutEventLoop()
     QTRY_VERIFY_WITH_TIMEOUT(server.log().contains(QStringLiteral("code=4001")), Wait);
 }
 
+void tst_Threading::sendFromFourThreads_data()
+{
+    QTest::addColumn<bool>("compressed");
+    QTest::newRow("plain") << false;
+    // With context takeover the compressor's window must follow the wire order across threads,
+    // or the server fails to inflate (and closes with 1007).
+    QTest::newRow("permessage-deflate") << true;
+}
+
 void tst_Threading::sendFromFourThreads()
 {
+    QFETCH(bool, compressed);
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     WebSocket ws;
-    ws.open(server.url(QStringLiteral("/echo")));
+    ConnectOptions options;
+    if (compressed)
+        options.setCompression(CompressionOptions::enabledDefaults());
+    ws.open(server.url(QStringLiteral("/echo")), options);
     QVERIFY(ws.waitForConnected(Wait));
+    QCOMPARE(ws.compression().isEnabled(), compressed);
 
     constexpr int Threads = 4;
     constexpr int PerThread = 2000;
