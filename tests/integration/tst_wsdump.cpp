@@ -170,6 +170,7 @@ private Q_SLOTS:
     void binaryMessagesAreShownOrDecoded();
     void binaryFileIsSent();
     void maxSizeLimitsMessages();
+    void compressNegotiatesDeflate();
     void closeCodeAndReasonAreSent();
     void pingIntervalSendsPings();
     void serverCloseEndsCleanly();
@@ -435,6 +436,20 @@ void tst_Wsdump::binaryFileIsSent()
         { QStringLiteral("--binary-file"), file.fileName(), arg(server.url()) }, "after\n", "< after\n");
     QCOMPARE(run->exitCode(), 0);
     QCOMPARE(run->out(), QByteArray("< [hex] 01 02 03 04 05\n< after\n"));
+}
+
+void tst_Wsdump::compressNegotiatesDeflate()
+{
+    TestServer server = TestServer::python(); // permessage-deflate on
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QByteArray line = QByteArray("compress me please ").repeated(20) + "end";
+    const auto plain = runUntil({ QStringLiteral("-v"), arg(server.url()) }, line + '\n', line + '\n');
+    const auto compressed = runUntil(
+        { QStringLiteral("-v"), QStringLiteral("--compress"), arg(server.url()) }, line + '\n', line + '\n');
+    QCOMPARE(compressed->exitCode(), 0);
+    QVERIFY2(compressed->out().startsWith("< text: " + line + '\n'), compressed->out().constData());
+    QVERIFY2(compressed->err().contains("extensions permessage-deflate"), compressed->err().constData());
+    QVERIFY2(!plain->err().contains("permessage-deflate"), plain->err().constData());
 }
 
 void tst_Wsdump::maxSizeLimitsMessages()
