@@ -447,7 +447,7 @@ void tst_Wsdump::compressNegotiatesDeflate()
     const auto compressed = runUntil(
         { QStringLiteral("-v"), QStringLiteral("--compress"), arg(server.url()) }, line + '\n', line + '\n');
     QCOMPARE(compressed->exitCode(), 0);
-    QVERIFY2(compressed->out().startsWith("< text: " + line + '\n'), compressed->out().constData());
+    QVERIFY2(compressed->out().startsWith(QByteArray("< text: " + line + '\n')), compressed->out().constData());
     QVERIFY2(compressed->err().contains("extensions permessage-deflate"), compressed->err().constData());
     QVERIFY2(!plain->err().contains("permessage-deflate"), plain->err().constData());
 }
