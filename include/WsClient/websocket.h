@@ -190,7 +190,11 @@ Q_SIGNALS:
         the first frame of a message and Continuation after it.
     */
     void fragmentReceived(const QByteArray &data, WsClient::Opcode opcode, bool isFinal);
-    /*! Every frame as received, control frames included. Costs nothing unless connected. */
+    /*!
+        Every frame as received, control frames included. Costs nothing unless connected. With
+        permessage-deflate the payloads are as on the wire: compressed, RSV1 set on the first frame
+        of a compressed message.
+    */
     void frameReceived(const WsClient::Frame &frame);
     void pingReceived(const QByteArray &payload);
     void pongReceived(const QByteArray &payload);
