@@ -21,12 +21,13 @@ int main(int argc, char **argv)
         qInfo() << "opened";
         app.sendText(QStringLiteral("Hello, World"));
     });
-    QObject::connect(&app, &WsClient::WebSocketApp::textMessageReceived, &app, [&app](const QString &message) {
-        qInfo().noquote() << "received:" << message;
-        app.close(); // stops for good: no reconnect after this
-    });
-    QObject::connect(&app, &WsClient::WebSocketApp::errorOccurred, &app,
-        [](WsClient::Error error, const QString &why) {
+    QObject::connect(
+        &app, &WsClient::WebSocketApp::textMessageReceived, &app, [&app](const QString &message) {
+            qInfo().noquote() << "received:" << message;
+            app.close(); // stops for good: no reconnect after this
+        });
+    QObject::connect(
+        &app, &WsClient::WebSocketApp::errorOccurred, &app, [](WsClient::Error error, const QString &why) {
             qInfo().noquote() << "error:" << WsClient::errorName(error) << why;
         });
     QObject::connect(&app, &WsClient::WebSocketApp::closed, &app,

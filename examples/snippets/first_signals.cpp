@@ -21,8 +21,8 @@ int main(int argc, char **argv)
         qInfo().noquote() << "received:" << message;
         ws->close(quint16(WsClient::CloseCode::Normal), QStringLiteral("done"));
     });
-    QObject::connect(ws, &WsClient::WebSocket::errorOccurred, ws,
-        [&app](WsClient::Error error, const QString &why) {
+    QObject::connect(
+        ws, &WsClient::WebSocket::errorOccurred, ws, [&app](WsClient::Error error, const QString &why) {
             qInfo().noquote() << "error:" << WsClient::errorName(error) << why;
             app.exit(1);
         });

@@ -42,7 +42,8 @@ void subprotocols(const QUrl &url)
 {
     //! [subprotocols]
     WsClient::ConnectOptions options;
-    options.setSubprotocols({ QStringLiteral("superchat"), QStringLiteral("chat") }); // in order of preference
+    options.setSubprotocols(
+        { QStringLiteral("superchat"), QStringLiteral("chat") }); // in order of preference
     auto ws = WsClient::WebSocket::connectTo(url, options);
     qInfo() << "the server chose" << ws->subprotocol(); // empty when it chose none
     //! [subprotocols]

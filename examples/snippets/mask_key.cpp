@@ -24,7 +24,8 @@ int main(int argc, char **argv)
 
     //! [wire]
     // What that key makes of "Hello" on the wire (RFC 6455 §5.7):
-    const QByteArray wire = WsClient::Frame::createText(QStringLiteral("Hello")).serialize(QByteArray::fromHex("37fa213d"));
+    const QByteArray wire
+        = WsClient::Frame::createText(QStringLiteral("Hello")).serialize(QByteArray::fromHex("37fa213d"));
     qInfo() << wire.toHex(' '); // 81 85 37 fa 21 3d 7f 9f 4d 51 58
     //! [wire]
     ws->close();

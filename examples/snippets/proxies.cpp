@@ -49,7 +49,8 @@ void socksProxies()
             QUrl(QString::fromLatin1(scheme) + QStringLiteral("://127.0.0.1:1080"))));
         show(scheme, QUrl(QStringLiteral("ws://echo.example/")), options);
     }
-    const WsClient::ProxyOptions bad = WsClient::ProxyOptions::fromUrl(QUrl(QStringLiteral("ftp://x:1")), &error);
+    const WsClient::ProxyOptions bad
+        = WsClient::ProxyOptions::fromUrl(QUrl(QStringLiteral("ftp://x:1")), &error);
     qInfo().noquote() << "ftp:" << error;
 }
 
@@ -61,7 +62,8 @@ void environment()
     qputenv("https_proxy", "http://proxy.example:3128");
     qputenv("no_proxy", "localhost,127.0.0.0/8,.corp.example");
     WsClient::ConnectOptions options; // proxy() is Type::None: "direct unless the environment says otherwise"
-    const WsClient::ProxyOptions used = WsClient::proxyFor(QUrl(QStringLiteral("wss://stream.example/")), options);
+    const WsClient::ProxyOptions used
+        = WsClient::proxyFor(QUrl(QStringLiteral("wss://stream.example/")), options);
     qInfo() << used.isProxied() << used.host() << used.port(); // true "proxy.example" 3128
 
     // Type::Direct ignores the environment.

@@ -46,7 +46,8 @@ void receiveTimeout(const QUrl &url)
 void defaultTimeout(const QUrl &url)
 {
     //! [default-timeout]
-    WsClient::WebSocket::setDefaultTimeout(5000); // setdefaulttimeout(5): for WebSocket objects made from now on
+    WsClient::WebSocket::setDefaultTimeout(
+        5000); // setdefaulttimeout(5): for WebSocket objects made from now on
     auto ws = WsClient::WebSocket::connectTo(url);
     qInfo() << "timeout of a new socket:" << ws->timeout() << "ms";
     //! [default-timeout]

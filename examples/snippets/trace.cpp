@@ -23,7 +23,8 @@ int main(int argc, char **argv)
 
     //! [category]
     // The trace is the logging category "wsclient.trace" at debug level: the usual Qt switches apply,
-    // e.g. QT_LOGGING_RULES="wsclient.trace.debug=true" in the environment, or in code:
+    // e.g. QT_LOGGING_RULES="wsclient.trace.debug=true" in the environment, or rules in code
+    // (here turning it off again):
     QLoggingCategory::setFilterRules(QStringLiteral("wsclient.trace.debug=false"));
     qInfo() << "trace on:" << WsClient::lcTrace().isDebugEnabled();
     //! [category]

@@ -134,10 +134,12 @@ int main(int argc, char **argv)
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     // The snippet prints with qInfo(): keep Qt's default format on stderr, whatever the caller set.
     env.insert(QStringLiteral("QT_FORCE_STDERR_LOGGING"), QStringLiteral("1"));
-    env.insert(QStringLiteral("QT_MESSAGE_PATTERN"), QStringLiteral("%{if-category}%{category}: %{endif}%{message}"));
+    env.insert(QStringLiteral("QT_MESSAGE_PATTERN"),
+        QStringLiteral("%{if-category}%{category}: %{endif}%{message}"));
     env.remove(QStringLiteral("QT_LOGGING_RULES"));
     env.remove(QStringLiteral("WEBSOCKET_CLIENT_CA_BUNDLE"));
-    for (const char *proxyVariable : { "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY" })
+    for (const char *proxyVariable :
+        { "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY" })
         env.remove(QString::fromLatin1(proxyVariable));
 
     QTemporaryDir unixDir;
@@ -170,7 +172,8 @@ int main(int argc, char **argv)
             env.insert(QStringLiteral("WSCLIENT_SNIPPET_CA"), certs.ca);
             env.insert(QStringLiteral("WSCLIENT_SNIPPET_CLIENT_CERT"), certs.client);
             env.insert(QStringLiteral("WSCLIENT_SNIPPET_CLIENT_KEY"), certs.clientEncryptedKey);
-            env.insert(QStringLiteral("WSCLIENT_SNIPPET_KEY_PASSPHRASE"), QString::fromLatin1(TestCertificates::passphrase()));
+            env.insert(QStringLiteral("WSCLIENT_SNIPPET_KEY_PASSPHRASE"),
+                QString::fromLatin1(TestCertificates::passphrase()));
             secure = true;
         }
         if (a.unixSocket)
