@@ -28,7 +28,7 @@ void sendingClose(const QUrl &url)
 
     ws = WsClient::WebSocket::connectTo(url);
     //! [send-close]
-    ws->sendClose(1000, QStringLiteral("bye")); // the seed's send_close(): no waiting here
+    ws->sendClose(1000, QStringLiteral("bye")); // websocket-client's send_close(): no waiting here
     const WsClient::Message answer = ws->receiveData(3000, true); // the server's Close, as a message
     qInfo() << answer.opcode << answer.data.toHex(' ');
     //! [send-close]

@@ -1,5 +1,5 @@
 // A transport of your own: a unix-domain socket, or a TCP socket you set up yourself
-// (docs/examples.md, "Custom sockets"; the seed's socket= option).
+// (docs/examples.md, "Custom sockets"; websocket-client's socket= option).
 //   custom_socket unix   needs WSCLIENT_SNIPPET_UNIX (a server on a unix socket)
 //   custom_socket tcp    needs WSCLIENT_SNIPPET_URL
 #include "snippetenv.h"
@@ -59,7 +59,7 @@ bool ownTcpSocket(const QUrl &url)
 void socketOptions(const QUrl &url)
 {
     //! [sockopt]
-    // Options for the socket WsClient makes itself (the seed's sockopt=). TCP_NODELAY and
+    // Options for the socket WsClient makes itself (websocket-client's sockopt=). TCP_NODELAY and
     // SO_KEEPALIVE are on by default.
     WsClient::ConnectOptions options;
     options.setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 1 << 20);

@@ -12,7 +12,7 @@ void badStatus(const QUrl &url)
 {
     //! [bad-status]
     auto ws = WsClient::WebSocket::connectTo(url); // the server answers the upgrade with 403
-    if (ws->error() == WsClient::Error::BadStatus) { // the seed's WebSocketBadStatusException
+    if (ws->error() == WsClient::Error::BadStatus) { // websocket-client's WebSocketBadStatusException
         qInfo() << "HTTP status" << ws->handshakeStatus();
         qInfo() << "body" << ws->handshakeBody();
         for (const auto &[name, value] : ws->handshakeHeaders())

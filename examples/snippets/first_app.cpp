@@ -33,7 +33,7 @@ int main(int argc, char **argv)
     QObject::connect(&app, &WsClient::WebSocketApp::closed, &app,
         [](int code, const QString &reason) { qInfo() << "closed:" << code << reason; });
 
-    const bool failed = app.runForever(); // the seed's run_forever(): returns once closed()
+    const bool failed = app.runForever(); // websocket-client's run_forever(): returns once closed()
     //! [app]
     return failed ? 1 : 0;
 }

@@ -41,7 +41,7 @@ void splitOutgoing(const QUrl &url)
 void receiveFrames(const QUrl &url)
 {
     //! [fire-cont-frame]
-    // Each data frame as it arrives instead of whole messages (the seed's fire_cont_frame=True).
+    // Each data frame as it arrives instead of whole messages (websocket-client's fire_cont_frame=True).
     WsClient::ConnectOptions options;
     options.setFireContinuationFrames(true);
     auto ws = WsClient::WebSocket::connectTo(url, options); // e.g. ws://…/fragment?size=4

@@ -1,4 +1,4 @@
-// The protocol helpers without a connection: Frame (the seed's ABNF) and parseUrl
+// The protocol helpers without a connection: Frame (websocket-client's ABNF) and parseUrl
 // (docs/from-websocket-client.md).
 #include <WsClient/Frame>
 #include <WsClient/ParsedUrl>

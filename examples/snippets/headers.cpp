@@ -65,7 +65,7 @@ void customHeaders(const QUrl &url)
 {
     //! [custom-headers]
     WsClient::ConnectOptions options;
-    // As a list of fields, in order (the seed's header=[...]) ...
+    // As a list of fields, in order (websocket-client's header=[...]) ...
     options.setHeaders(WsClient::ConnectOptions::HeaderList {
         { "Authorization", "Bearer t0ken" },
         { "X-Request-Id", "42" },
@@ -88,7 +88,7 @@ void headerLines(const QUrl &url)
     //! [header-lines]
     WsClient::ConnectOptions options;
     options.setHeaders(QList<QByteArray> { "Authorization: Bearer t0ken", "X-Request-Id: 43" });
-    // or from a map (the seed's header={...}); a map is sorted by name:
+    // or from a map (websocket-client's header={...}); a map is sorted by name:
     // options.setHeaders(QMap<QByteArray, QByteArray> { { "X-Request-Id", "43" } });
     auto ws = WsClient::WebSocket::connectTo(url, options);
     //! [header-lines]

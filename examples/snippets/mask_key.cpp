@@ -1,4 +1,4 @@
-// A custom mask key generator (docs/examples.md; the seed's get_mask_key / set_mask_key).
+// A custom mask key generator (docs/examples.md; websocket-client's get_mask_key / set_mask_key).
 #include "snippetenv.h"
 
 #include <WsClient/Frame>

@@ -13,7 +13,7 @@ int main(int argc, char **argv)
     auto ws = WsClient::WebSocket::connectTo(Snippet::url(QStringLiteral("/")));
 
     //! [send-opcode]
-    // The seed's ws.send(payload, opcode=ABNF.OPCODE_BINARY):
+    // websocket-client's ws.send(payload, opcode=ABNF.OPCODE_BINARY):
     ws->send(QByteArray::fromHex("cafe"), WsClient::Opcode::Binary);
     WsClient::Message echo = ws->receive(5000);
     qInfo() << echo.opcode << echo.data.toHex();
@@ -23,8 +23,8 @@ int main(int argc, char **argv)
     //! [send-opcode]
 
     //! [raw-frame]
-    // Any frame as is (the seed's send_frame(ABNF…)): opcode, FIN and RSV bits are yours; it is masked.
-    // A reserved opcode such as 0x3 is a protocol error for a conforming server:
+    // Any frame as is (websocket-client's send_frame(ABNF…)): opcode, FIN and RSV bits are yours; it is
+    // masked. A reserved opcode such as 0x3 is a protocol error for a conforming server:
     WsClient::Frame frame = WsClient::Frame::create("?", WsClient::Opcode(0x3));
     ws->sendFrame(frame);
     ws->waitForDisconnected();

@@ -15,7 +15,7 @@ void manualPing(const QUrl &url)
     auto ws = WsClient::WebSocket::connectTo(url);
     //! [ping]
     ws->ping("are you there?"); // payload up to 125 bytes
-    // Blocking style: receiveData(…, true) also returns control frames (the seed's recv_data(True)).
+    // Blocking style: receiveData(…, true) also returns control frames (websocket-client's recv_data(True)).
     const WsClient::Message pong = ws->receiveData(5000, true);
     qInfo() << pong.opcode << pong.data;
     //! [ping]
@@ -42,7 +42,7 @@ void keepalive(const QUrl &url)
 {
     //! [keepalive]
     WsClient::WebSocketApp app(url);
-    app.setPingInterval(200); // ms between pings (the seed's ping_interval, in ms)
+    app.setPingInterval(200); // ms between pings (websocket-client's ping_interval, in ms instead of s)
     app.setPingTimeout(100); // a pong must come within 100 ms (ping_timeout); must be < pingInterval
     app.setPingPayload("keepalive"); // ping_payload
     int pongs = 0;

@@ -18,7 +18,7 @@ void show(const char *what, const QUrl &url, const WsClient::ConnectOptions &opt
 void httpProxy()
 {
     //! [http]
-    // HTTP CONNECT (the seed's http_proxy_host/port/auth, proxy_type="http")
+    // HTTP CONNECT (websocket-client's http_proxy_host/port/auth, proxy_type="http")
     WsClient::ProxyOptions proxy(WsClient::ProxyOptions::Type::Http, QStringLiteral("proxy.example"), 3128);
     proxy.setUser(QStringLiteral("alice")); // Basic authentication, optional
     proxy.setPassword(QStringLiteral("s3cret"));

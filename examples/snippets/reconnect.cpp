@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 
     //! [reconnect]
     WsClient::WebSocketApp app(restarting);
-    app.setReconnectDelay(100); // first retry after 100 ms (the seed's run_forever(reconnect=…))
+    app.setReconnectDelay(100); // first retry after 100 ms (websocket-client's run_forever(reconnect=…))
     app.setMaxReconnectDelay(5000); // doubling up to 5 s, minus up to 20% jitter
     app.setReconnectOnClose(true); // also come back after the server's Close frame
     app.setHeaderProvider([] { // evaluated before every attempt, e.g. for a fresh token

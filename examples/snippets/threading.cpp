@@ -87,8 +87,9 @@ void ownThread(const QUrl &url)
     QMetaObject::invokeMethod(ws, [ws, url] { ws->open(url); });
     loop.exec();
 
+    // Closing: the thread ends once the closing handshake is done, and deletes the socket.
+    QObject::connect(ws, &WsClient::WebSocket::disconnected, ws, [&network] { network.quit(); });
     QMetaObject::invokeMethod(ws, [ws] { ws->close(); });
-    network.quit(); // after the close above, the thread ends and deletes the socket
     network.wait();
     //! [affinity]
 }

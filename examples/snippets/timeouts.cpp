@@ -14,7 +14,8 @@ void openTimeout(const QUrl &url)
 {
     //! [open-timeout]
     WsClient::ConnectOptions options;
-    options.setTimeout(300); // ms for name lookup + TCP + TLS + HTTP upgrade together (the seed's timeout=)
+    options.setTimeout(
+        300); // ms for name lookup + TCP + TLS + HTTP upgrade together (websocket-client's timeout=)
     auto ws = WsClient::WebSocket::connectTo(url, options);
     if (ws->error() == WsClient::Error::Timeout)
         qInfo() << "no handshake within 300 ms";

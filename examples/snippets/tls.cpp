@@ -73,7 +73,7 @@ void caBundle(const QUrl &url, const QString &caFile)
     report("own CA file", *ws);
 
     //! [configuration]
-    // The seed's sslopt={"context": ...}: start from a complete QSslConfiguration of your own.
+    // websocket-client's sslopt={"context": ...}: start from a complete QSslConfiguration of your own.
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setCaCertificates(QSslCertificate::fromPath(caFile));
     configuration.setProtocol(QSsl::TlsV1_2OrLater);

@@ -25,9 +25,9 @@ ApplicationWindow {
 
         onTextMessageReceived: (message) => messages.append({ message: message })
         onBinaryMessageReceived: console.log("binary message received")
-        onErrorOccurred: console.warn("WebSocket error:", errorString)
+        onErrorOccurred: console.warn("WebSocket error:", socket.errorString)
         onClosed: (code, reason) => console.log("closed", code, reason)
-        onReconnected: console.log("back online, subprotocol", subprotocol)
+        onReconnected: console.log("back online, subprotocol", socket.subprotocol)
     }
     //! [element]
 
