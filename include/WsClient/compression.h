@@ -29,8 +29,11 @@ public:
     /*! Default limit on the inflated size of one incoming message: 64 MiB. */
     static constexpr qint64 DefaultMaxDecompressedSize = 64 * 1024 * 1024;
 
+    /*! Compression off, every setting at its default. */
     CompressionOptions();
+    /*! Copies \a other (cheap: implicitly shared). */
     CompressionOptions(const CompressionOptions &other);
+    /*! Assigns \a other (cheap: implicitly shared). */
     CompressionOptions &operator=(const CompressionOptions &other);
     ~CompressionOptions();
 
@@ -39,6 +42,7 @@ public:
 
     /*! Offer permessage-deflate. In WebSocket::compression(): the server accepted it. */
     bool isEnabled() const;
+    /*! Offers permessage-deflate when \a on; see isEnabled(). */
     void setEnabled(bool on);
 
     /*!
@@ -48,25 +52,32 @@ public:
         RFC 7692 §6.1); incoming messages are still inflated.
     */
     int clientMaxWindowBits() const;
+    /*! Sets the client's window to \a bits (8..15); see clientMaxWindowBits(). */
     void setClientMaxWindowBits(int bits);
     /*! Window the server may use (server_max_window_bits), 8..15; 15 (default) does not ask. */
     int serverMaxWindowBits() const;
+    /*! Asks the server for a window of \a bits (8..15); see serverMaxWindowBits(). */
     void setServerMaxWindowBits(int bits);
     /*! The client resets its compressor after every message (client_no_context_takeover). */
     bool clientNoContextTakeover() const;
+    /*! See clientNoContextTakeover(). Default false. */
     void setClientNoContextTakeover(bool on);
     /*! Ask the server to reset its compressor after every message (server_no_context_takeover). */
     bool serverNoContextTakeover() const;
+    /*! See serverNoContextTakeover(). Default false. */
     void setServerNoContextTakeover(bool on);
 
     /*! zlib compression level 0..9, or -1 (default) for zlib's default (6). Local only. */
     int compressionLevel() const;
+    /*! Sets the zlib compression \a level (0..9, -1 for zlib's default). */
     void setCompressionLevel(int level);
     /*! zlib memory level 1..9 (default 8): smaller uses less memory and compresses worse. Local. */
     int memoryLevel() const;
+    /*! Sets the zlib memory \a level (1..9). */
     void setMemoryLevel(int level);
     /*! Outgoing messages shorter than this many bytes are sent uncompressed. Default 0. Local. */
     qint64 minimumSize() const;
+    /*! Messages shorter than \a bytes go uncompressed; see minimumSize(). */
     void setMinimumSize(qint64 bytes);
     /*!
         Largest inflated size of one incoming message; a message that inflates beyond it closes
@@ -74,9 +85,12 @@ public:
         Default 64 MiB. Local.
     */
     qint64 maxDecompressedSize() const;
+    /*! Sets the inflated-size limit of one incoming message to \a bytes; see maxDecompressedSize(). */
     void setMaxDecompressedSize(qint64 bytes);
 
+    /*! True when every setting equals the one in \a other. */
     bool operator==(const CompressionOptions &other) const;
+    /*! True when a setting differs from the one in \a other. */
     bool operator!=(const CompressionOptions &other) const { return !(*this == other); }
 
 private:

@@ -60,7 +60,7 @@ enum class CloseCode : quint16 {
     Reserved = 1004, //!< Reserved; never valid on the wire.
     NoStatus = 1005, //!< No status code was present; never on the wire.
     Abnormal = 1006, //!< Connection dropped without a Close frame; never on the wire.
-    InvalidPayload = 1007, //!< Data inconsistent with the message type (e.g. bad UTF-8).
+    InvalidPayload = 1007, //!< Data inconsistent with the message type (such as bad UTF-8).
     PolicyViolation = 1008, //!< Policy violation.
     MessageTooBig = 1009, //!< Message too big to process.
     MandatoryExtension = 1010, //!< Client expected an extension the server did not negotiate.

@@ -6,7 +6,7 @@
 
 namespace WsClient {
 
-/*! Returns the enumerator's name, e.g. "BadStatus", for logs and tools. */
+/*! Returns the enumerator's name, such as "BadStatus", for logs and tools. */
 WSCLIENT_EXPORT QString errorName(Error error);
 
 } // namespace WsClient

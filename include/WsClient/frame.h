@@ -24,10 +24,15 @@ public:
     /*! Largest payload of a control frame (RFC 6455 §5.5). */
     static constexpr int MaxControlPayload = 125;
 
+    /*! An empty, final Text frame; see create() for others. */
     Frame();
+    /*! Copies \a other (cheap: implicitly shared). */
     Frame(const Frame &other);
+    /*! Moves \a other into this frame. */
     Frame(Frame &&other) noexcept;
+    /*! Assigns \a other (cheap: implicitly shared). */
     Frame &operator=(const Frame &other);
+    /*! Move-assigns \a other. */
     Frame &operator=(Frame &&other) noexcept;
     ~Frame();
 
@@ -38,19 +43,33 @@ public:
     /*! A Close frame with \a code and \a reason (truncated to fit 125 bytes on a UTF-8 boundary). */
     static Frame createClose(quint16 code = quint16(CloseCode::Normal), const QString &reason = {});
 
+    /*! The FIN bit: true for the last (or only) frame of a message. */
     bool isFinal() const;
+    /*! Sets the FIN bit to \a fin. */
     void setFinal(bool fin);
+    /*! The RSV1 bit (set by permessage-deflate on a message's first frame). */
     bool rsv1() const;
+    /*! Sets the RSV1 bit to \a on. */
     void setRsv1(bool on);
+    /*! The RSV2 bit (no extension of WsClient uses it). */
     bool rsv2() const;
+    /*! Sets the RSV2 bit to \a on. */
     void setRsv2(bool on);
+    /*! The RSV3 bit (no extension of WsClient uses it). */
     bool rsv3() const;
+    /*! Sets the RSV3 bit to \a on. */
     void setRsv3(bool on);
+    /*! The opcode; may hold a value outside Opcode's enumerators (a reserved opcode). */
     Opcode opcode() const;
+    /*! Sets the opcode to \a opcode; Opcode(n) gives any 4-bit value. */
     void setOpcode(Opcode opcode);
+    /*! Whether the frame was masked on the wire (received frames); sent frames are always masked. */
     bool isMasked() const;
+    /*! Sets the mask flag to \a masked (informational: serialize() always masks). */
     void setMasked(bool masked);
+    /*! The payload, unmasked. */
     QByteArray payload() const;
+    /*! Sets the payload to \a payload (unmasked). */
     void setPayload(const QByteArray &payload);
 
     /*! True for Close, Ping and Pong. */
@@ -78,7 +97,9 @@ public:
     /*! A human-readable one-line description for traces: opcode, flags, length, payload start. */
     QString toString() const;
 
+    /*! True when flags, opcode and payload equal those of \a other. */
     bool operator==(const Frame &other) const;
+    /*! True when flags, opcode or payload differ from those of \a other. */
     bool operator!=(const Frame &other) const { return !(*this == other); }
 
 private:

@@ -33,16 +33,21 @@ class ConnectOptionsPrivate;
 class WSCLIENT_EXPORT SslOptions
 {
 public:
+    /*! Verification on, system CAs, no client certificate. */
     SslOptions();
+    /*! Copies \a other (cheap: implicitly shared). */
     SslOptions(const SslOptions &other);
+    /*! Assigns \a other (cheap: implicitly shared). */
     SslOptions &operator=(const SslOptions &other);
     ~SslOptions();
 
     /*! Verify the server certificate chain (sslopt cert_reqs). Default true. */
     bool verifyPeer() const;
+    /*! Turns verification of the server's certificate chain on or off; see verifyPeer(). */
     void setVerifyPeer(bool on);
     /*! Check the certificate matches the host name (sslopt check_hostname). Default true. */
     bool checkHostname() const;
+    /*! Turns the host name check on or off; see checkHostname(). */
     void setCheckHostname(bool on);
     /*!
         PEM file of trusted CA certificates (sslopt ca_certs). When a CA file or directory is set,
@@ -50,38 +55,50 @@ public:
         WEBSOCKET_CLIENT_CA_BUNDLE (a file or a directory) is used if set, else the system CAs.
     */
     QString caFile() const;
+    /*! Trusts the CA certificates in the PEM file at \a path; see caFile(). */
     void setCaFile(const QString &path);
     /*! Directory of PEM CA certificates (sslopt ca_cert_path). */
     QString caDirectory() const;
+    /*! Trusts the PEM CA certificates in the directory \a path; see caDirectory(). */
     void setCaDirectory(const QString &path);
     /*! Client certificate (PEM) presented to servers that ask for one (sslopt certfile). */
     QString certificateFile() const;
+    /*! Presents the certificate (chain) in the PEM file at \a path; see certificateFile(). */
     void setCertificateFile(const QString &path);
     /*! Private key of the client certificate, PEM, RSA or EC (sslopt keyfile). */
     QString keyFile() const;
+    /*! Reads the client certificate's private key from \a path; see keyFile(). */
     void setKeyFile(const QString &path);
     /*! Passphrase of an encrypted key file (sslopt password). */
     QByteArray keyPassphrase() const;
+    /*! Decrypts the key file with \a passphrase; see keyPassphrase(). */
     void setKeyPassphrase(const QByteArray &passphrase);
-    /*! OpenSSL cipher list, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256:..." (sslopt ciphers). */
+    /*! OpenSSL cipher list such as "ECDHE-ECDSA-AES128-GCM-SHA256:..." (sslopt ciphers). */
     QString ciphers() const;
+    /*! Restricts the ciphers to the OpenSSL list \a ciphers; see ciphers(). */
     void setCiphers(const QString &ciphers);
     /*! Protocol version range (sslopt ssl_version). Default QSsl::SecureProtocols. */
     QSsl::SslProtocol protocol() const;
+    /*! Restricts the TLS versions to \a protocol; see protocol(). */
     void setProtocol(QSsl::SslProtocol protocol);
     /*! Name sent as SNI and checked against the certificate instead of the URL's host (sslopt
      * server_hostname). */
     QString serverName() const;
+    /*! Sends \a name as SNI and verifies the certificate against it; see serverName(). */
     void setServerName(const QString &name);
     /*!
         A complete configuration used as the starting point instead of the default one (sslopt
         context). The other options still apply on top of it when set.
     */
     QSslConfiguration configuration() const;
+    /*! Starts from \a configuration instead of the default configuration; see configuration(). */
     void setConfiguration(const QSslConfiguration &configuration);
+    /*! True once setConfiguration() was called. */
     bool hasConfiguration() const;
 
+    /*! True when every setting equals the one in \a other. */
     bool operator==(const SslOptions &other) const;
+    /*! True when a setting differs from the one in \a other. */
     bool operator!=(const SslOptions &other) const { return !(*this == other); }
 
 private:
@@ -96,7 +113,9 @@ private:
 class WSCLIENT_EXPORT ConnectOptions
 {
 public:
+    /*! HTTP header fields as (name, value) pairs, in order; repeated names are kept. */
     using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+    /*! Returns a mask key of \a length (4) bytes; see setMaskKeyGenerator(). */
     using MaskKeyGenerator = std::function<QByteArray(int length)>;
 
     /*! Default limit on an incoming frame and on an assembled message: 64 MiB. */
@@ -108,8 +127,11 @@ public:
     /*! Default wait for the server's Close after close(): 3 s (as websocket-client). */
     static constexpr int DefaultCloseTimeout = 3000;
 
+    /*! Every option at its default (see each getter). */
     ConnectOptions();
+    /*! Copies \a other (cheap: implicitly shared). */
     ConnectOptions(const ConnectOptions &other);
+    /*! Assigns \a other (cheap: implicitly shared). */
     ConnectOptions &operator=(const ConnectOptions &other);
     ~ConnectOptions();
 
@@ -119,6 +141,7 @@ public:
         value removes that default header.
     */
     HeaderList headers() const;
+    /*! Sets the extra request fields to \a headers, in order; see headers(). */
     void setHeaders(const HeaderList &headers);
     /*! Sets headers from "Name: value" lines (seed: header=["K: V", ...]); malformed lines fail at open(). */
     void setHeaders(const QList<QByteArray> &lines);
@@ -129,34 +152,43 @@ public:
 
     /*! Cookie header value (seed: cookie=). */
     QByteArray cookie() const;
+    /*! Sends \a cookie as the Cookie header; see cookie(). */
     void setCookie(const QByteArray &cookie);
     /*! Origin header value; default http(s)://host[:port] (seed: origin=). */
     QByteArray origin() const;
+    /*! Sends \a origin as the Origin header; see origin(). */
     void setOrigin(const QByteArray &origin);
     /*! Send no Origin header (seed: suppress_origin=). */
     bool suppressOrigin() const;
+    /*! Leaves the Origin header out when \a on; see suppressOrigin(). */
     void setSuppressOrigin(bool on);
     /*! Host header value instead of the URL's host[:port] (seed: host=). */
     QByteArray host() const;
+    /*! Sends \a host as the Host header; see host(). */
     void setHost(const QByteArray &host);
     /*! Connection header value instead of "Upgrade" (seed: connection=). */
     QByteArray connectionHeader() const;
+    /*! Sends \a value as the Connection header; see connectionHeader(). */
     void setConnectionHeader(const QByteArray &value);
     /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (seed: subprotocols=). */
     QStringList subprotocols() const;
+    /*! Offers \a protocols, most preferred first; see subprotocols(). */
     void setSubprotocols(const QStringList &protocols);
 
     /*! How many 301/302/303/307/308 redirects to follow (seed: redirect_limit=). Default 3. */
     int redirectLimit() const;
+    /*! Follows at most \a limit redirects; see redirectLimit(). */
     void setRedirectLimit(int limit);
     /*!
         Limit in milliseconds for opening: name lookup, TCP connect, TLS and the HTTP handshake
         together (seed: timeout=). -1 (default) takes WebSocket::defaultTimeout(); 0 means none.
     */
     int timeout() const;
+    /*! Limits opening to \a msecs; see timeout(). */
     void setTimeout(int msecs);
     /*! How long close() waits for the server's Close frame. Default 3000 ms. */
     int closeTimeout() const;
+    /*! Waits at most \a msecs for the server's Close; see closeTimeout(). */
     void setCloseTimeout(int msecs);
 
     /*!
@@ -164,6 +196,7 @@ public:
         and KeepAliveOption are on by default.
     */
     QMap<QAbstractSocket::SocketOption, QVariant> socketOptions() const;
+    /*! Sets the TCP socket's \a option to \a value once connected; see socketOptions(). */
     void setSocketOption(QAbstractSocket::SocketOption option, const QVariant &value);
 
     /*!
@@ -173,41 +206,52 @@ public:
         WebSocket's use of it.
     */
     QIODevice *device() const;
+    /*! Runs the connection over \a device instead of a socket of its own; see device(). */
     void setDevice(QIODevice *device);
 
     /*! Proxy to go through (seed: http_proxy_* and proxy_type); see proxyFor() for the environment. */
     ProxyOptions proxy() const;
+    /*! Connects through \a proxy; see proxy(). */
     void setProxy(const ProxyOptions &proxy);
 
     /*! TLS settings for wss:// (seed: sslopt=). */
     SslOptions sslOptions() const;
+    /*! Uses the TLS settings \a options for wss://; see sslOptions(). */
     void setSslOptions(const SslOptions &options);
 
     /*! permessage-deflate (RFC 7692) to offer; off by default. */
     CompressionOptions compression() const;
+    /*! Offers permessage-deflate as \a compression says; see compression(). */
     void setCompression(const CompressionOptions &compression);
 
     /*! Makes the 4-byte mask key of each frame (seed: get_mask_key). Default: system random. */
     MaskKeyGenerator maskKeyGenerator() const;
+    /*! Makes mask keys with \a generator (an empty function: system random); see maskKeyGenerator(). */
     void setMaskKeyGenerator(const MaskKeyGenerator &generator);
     /*! Deliver each data frame as it arrives instead of whole messages (seed: fire_cont_frame=). */
     bool fireContinuationFrames() const;
+    /*! Delivers frames instead of messages when \a on; see fireContinuationFrames(). */
     void setFireContinuationFrames(bool on);
     /*! Accept text messages without checking their UTF-8 (seed: skip_utf8_validation=). */
     bool skipUtf8Validation() const;
+    /*! Skips the UTF-8 check of text messages when \a on; see skipUtf8Validation(). */
     void setSkipUtf8Validation(bool on);
 
     /*! Largest incoming frame payload; larger ones close with 1009. Default 64 MiB. */
     qint64 maxFrameSize() const;
+    /*! Limits incoming frame payloads to \a bytes; see maxFrameSize(). */
     void setMaxFrameSize(qint64 bytes);
     /*! Largest incoming assembled message; larger ones close with 1009. Default 64 MiB. */
     qint64 maxMessageSize() const;
+    /*! Limits incoming messages to \a bytes; see maxMessageSize(). */
     void setMaxMessageSize(qint64 bytes);
     /*! Largest handshake response head accepted. Default 64 KiB. */
     qint64 maxHeaderSize() const;
+    /*! Limits the handshake response head to \a bytes; see maxHeaderSize(). */
     void setMaxHeaderSize(qint64 bytes);
     /*! Outgoing messages larger than this are sent as several frames; 0 (default) never splits. */
     qint64 outgoingFrameSize() const;
+    /*! Splits outgoing messages into frames of at most \a bytes (0: never); see outgoingFrameSize(). */
     void setOutgoingFrameSize(qint64 bytes);
 
 private:

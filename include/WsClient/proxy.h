@@ -20,6 +20,7 @@ class ConnectOptions;
 class WSCLIENT_EXPORT ProxyOptions
 {
 public:
+    /*! The kind of proxy, as in the seed's proxy_type (plus None and Direct). */
     enum class Type {
         None, //!< No explicit proxy (environment variables may still supply one).
         Direct, //!< Explicitly no proxy, environment ignored.
@@ -30,9 +31,13 @@ public:
         Socks5h, //!< SOCKS5 with the name resolved by the proxy.
     };
 
+    /*! Type::None: direct unless the environment names a proxy. */
     ProxyOptions();
+    /*! A proxy of \a type at \a host and \a port (0: the type's default port). */
     ProxyOptions(Type type, const QString &host, quint16 port);
+    /*! Copies \a other (cheap: implicitly shared). */
     ProxyOptions(const ProxyOptions &other);
+    /*! Assigns \a other (cheap: implicitly shared). */
     ProxyOptions &operator=(const ProxyOptions &other);
     ~ProxyOptions();
 
@@ -45,26 +50,40 @@ public:
     /*! The proxy as a URL (password included), for logs leave \a withPassword false. */
     QUrl toUrl(bool withPassword = false) const;
 
+    /*! The kind of proxy. Default Type::None. */
     Type type() const;
+    /*! Sets the kind of proxy to \a type. */
     void setType(Type type);
+    /*! Host name or address of the proxy. */
     QString host() const;
+    /*! Sets the proxy's host name or address to \a host. */
     void setHost(const QString &host);
     /*! Port of the proxy; 0 means the type's default (8080 for HTTP, 1080 for SOCKS). */
     quint16 port() const;
+    /*! Sets the proxy's port to \a port (0: the type's default). */
     void setPort(quint16 port);
+    /*! User name for HTTP Basic, SOCKS5 (RFC 1929) or the SOCKS4 user id; empty for none. */
     QString user() const;
+    /*! Sets the user name to \a user. */
     void setUser(const QString &user);
+    /*! Password for HTTP Basic or SOCKS5 authentication. */
     QString password() const;
+    /*! Sets the password to \a password. */
     void setPassword(const QString &password);
     /*! Hosts reached directly (http_no_proxy): "*", "host", ".suffix", "suffix", CIDR, "host:port". */
     QStringList noProxy() const;
+    /*! Reaches the hosts matching \a rules directly; see noProxy(). */
     void setNoProxy(const QStringList &rules);
     /*! Limit for the proxy handshake in ms (http_proxy_timeout); -1 uses the connection's timeout. */
     int timeout() const;
+    /*! Limits the proxy handshake to \a msecs; see timeout(). */
     void setTimeout(int msecs);
 
+    /*! True for the types that go through a proxy (not None, not Direct). */
     bool isProxied() const { return type() != Type::None && type() != Type::Direct; }
+    /*! True when every setting equals the one in \a other. */
     bool operator==(const ProxyOptions &other) const;
+    /*! True when a setting differs from the one in \a other. */
     bool operator!=(const ProxyOptions &other) const { return !(*this == other); }
 
 private:

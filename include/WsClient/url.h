@@ -21,6 +21,7 @@ struct WSCLIENT_EXPORT ParsedUrl
     Error error = Error::NoError; //!< Error::InvalidUrl when the URL cannot be used.
     QString errorString; //!< The cause when error is set.
 
+    /*! True when the URL can be connected to (error is Error::NoError). */
     bool isValid() const { return error == Error::NoError; }
     /*! True when the port is the scheme's default, so the Host header leaves it out. */
     bool isDefaultPort() const { return port == (secure ? 443 : 80); }
@@ -39,7 +40,9 @@ struct WSCLIENT_EXPORT ParsedUrl
 */
 WSCLIENT_EXPORT ParsedUrl parseUrl(const QUrl &url);
 /*!
-    \overload Parses \a url from text in QUrl::StrictMode, so malformed input is reported
+    \overload
+
+    Parses \a url from text in QUrl::StrictMode, so malformed input is reported
     precisely, and keeps the path and query exactly as written (escapes untouched; only
     non-ASCII characters are percent-encoded as UTF-8).
 */

@@ -30,8 +30,11 @@ struct WSCLIENT_EXPORT Message
     /*! False when nothing was received (timeout or end of the connection). */
     bool valid = false;
 
+    /*! True when something was received; see #valid. */
     bool isValid() const { return valid; }
+    /*! True for a text message (opcode Text). */
     bool isText() const { return opcode == Opcode::Text; }
+    /*! The payload decoded from UTF-8 (meaningful for text messages). */
     QString text() const { return QString::fromUtf8(data); }
 };
 
@@ -47,16 +50,25 @@ struct WSCLIENT_EXPORT Message
 class WSCLIENT_EXPORT WebSocket : public QObject
 {
     Q_OBJECT
+    /*! Where the connection is in its life; see State. */
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
+    /*! The URL given to open(); see effectiveUrl() for the one after redirects. */
     Q_PROPERTY(QUrl url READ url)
+    /*! The subprotocol the server chose, or empty. */
     Q_PROPERTY(QString subprotocol READ subprotocol)
+    /*! Default wait of the blocking calls and of open(), in ms; -1 waits forever. */
     Q_PROPERTY(int timeout READ timeout WRITE setTimeout)
+    /*! The last error; Error::NoError after a successful open(). */
     Q_PROPERTY(WsClient::Error error READ error)
+    /*! The cause of the last error, for people. */
     Q_PROPERTY(QString errorString READ errorString)
+    /*! How the last connection ended; see closeCode(). */
     Q_PROPERTY(int closeCode READ closeCode)
+    /*! The reason that came with closeCode(). */
     Q_PROPERTY(QString closeReason READ closeReason)
 
 public:
+    /*! The connection's states, in the order a connection goes through them. */
     enum class State {
         Unconnected, //!< Not connected (initial, after close, after an error).
         Connecting, //!< Resolving, connecting, TLS, proxy or HTTP handshake under way.
@@ -65,7 +77,9 @@ public:
     };
     Q_ENUM(State)
 
+    /*! An unconnected socket with \a parent; its timeout() is defaultTimeout(). */
     explicit WebSocket(QObject *parent = nullptr);
+    /*! Drops an open connection at once, without a Close frame and without signals. */
     ~WebSocket() override;
 
     /*! Starts connecting to \a url (ws:// or wss://); returns at once. connected() or errorOccurred()
@@ -88,14 +102,25 @@ public:
     bool waitForBytesWritten(int msecs = -1);
 
     // Sending. Each returns the payload size queued, or -1 (error() tells why) when not Open.
+    /*!
+        Sends \a text as one text message (UTF-8). Returns the payload size queued, or -1 when the
+        connection is not Open (error() ConnectionClosed). Any thread; see the class description.
+    */
     qint64 sendText(const QString &text);
+    /*! Sends \a utf8, already UTF-8, as one text message without converting it; as sendText(). */
     qint64 sendTextUtf8(const QByteArray &utf8);
+    /*! Sends \a data as one binary message; returns as sendText(). */
     qint64 sendBinary(const QByteArray &data);
     /*! Sends \a data as one message with \a opcode (Text, Binary, or a control opcode). */
     qint64 send(const QByteArray &data, Opcode opcode = Opcode::Text);
     /*! Sends \a frame as is (fragments, RSV bits, custom opcodes); it is masked on the way out. */
     qint64 sendFrame(const Frame &frame);
+    /*!
+        Sends a Ping with \a payload (at most 125 bytes, else -1 and Error::InvalidArgument); the
+        server's Pong arrives as pongReceived().
+    */
     qint64 ping(const QByteArray &payload = {});
+    /*! Sends an unsolicited Pong with \a payload (at most 125 bytes); Pings are answered without it. */
     qint64 pong(const QByteArray &payload = {});
     /*! Sends a Close frame without waiting for the answer (websocket-client's send_close). */
     qint64 sendClose(quint16 code = quint16(CloseCode::Normal), const QString &reason = {});
@@ -123,12 +148,20 @@ public:
     /*! Closes the transport after writing what is queued, without a closing handshake (shutdown). */
     void shutdown();
 
+    /*! The current state; safe to read from any thread. */
     State state() const;
+    /*! True when state() is Open: messages can be sent. */
     bool isOpen() const { return state() == State::Open; }
+    /*! The URL given to open(). */
     QUrl url() const;
     /*! The URL requested last, after redirects. */
     QUrl effectiveUrl() const;
+    /*!
+        Address of the TCP peer: the server, or the proxy when going through one; null over a
+        device (ConnectOptions::setDevice()) that is not a QAbstractSocket.
+    */
     QHostAddress peerAddress() const;
+    /*! Port of the TCP peer; see peerAddress(). */
     quint16 peerPort() const;
 
     /*! The HTTP status of the handshake response (getstatus), 0 before one arrived. */
@@ -156,24 +189,35 @@ public:
         connection dropped or was aborted without a closing handshake; 0 if it never opened.
     */
     int closeCode() const;
+    /*! The reason of the server's Close frame, or of WsClient's own when it failed the connection. */
     QString closeReason() const;
 
+    /*! The last error (owner thread); sends and blocking calls set it too. */
     Error error() const;
+    /*! The cause of error(), naming the host, status, rule or certificate problem involved. */
     QString errorString() const;
 
     /*! Default wait of blocking calls and of open(), in ms; -1 (the default) waits forever. */
     int timeout() const;
+    /*! Sets timeout() to \a msecs (-1: forever). */
     void setTimeout(int msecs);
     /*! The timeout new WebSocket objects start with (setdefaulttimeout). -1 (default): none. */
     static void setDefaultTimeout(int msecs);
+    /*! The timeout new WebSocket objects start with; see setDefaultTimeout(). */
     static int defaultTimeout();
 
     /*! The options the connection was opened with. */
     ConnectOptions options() const;
 
 Q_SIGNALS:
+    /*! The state changed to \a state. */
     void stateChanged(WsClient::WebSocket::State state);
+    /*! The opening handshake succeeded: the state is Open. */
     void connected();
+    /*!
+        A connection that had been Open ended (closed by either side, dropped or aborted); the
+        state is Unconnected and closeCode() tells how. Not emitted when opening fails.
+    */
     void disconnected();
     /*!
         A failure, with its cause. When opening fails, the state is already Unconnected here, so a
@@ -181,7 +225,12 @@ Q_SIGNALS:
     */
     void errorOccurred(WsClient::Error error, const QString &errorString);
 
+    /*!
+        A complete text \a message. Not emitted with ConnectOptions::fireContinuationFrames, where
+        data arrives through fragmentReceived().
+    */
     void textMessageReceived(const QString &message);
+    /*! A complete binary \a message; as textMessageReceived(). */
     void binaryMessageReceived(const QByteArray &message);
     /*! Every complete message as raw bytes, text included (no UTF-16 conversion). */
     void messageReceived(const QByteArray &data, WsClient::Opcode opcode);
@@ -196,7 +245,12 @@ Q_SIGNALS:
         of a compressed message.
     */
     void frameReceived(const WsClient::Frame &frame);
+    /*!
+        The server sent a Ping with \a payload. It has already been answered with a Pong carrying the
+        same payload (unless a Close was sent before).
+    */
     void pingReceived(const QByteArray &payload);
+    /*! A Pong with \a payload arrived (the answer to ping(), or unsolicited). */
     void pongReceived(const QByteArray &payload);
     /*! The server's Close frame arrived: \a code is 1005 when it carried none. */
     void closeReceived(int code, const QString &reason);
