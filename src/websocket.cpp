@@ -1,8 +1,8 @@
 #include "websocket_p.h"
 
 #include "protocol/closepayload.h"
-#include "protocol/permessagedeflate.h"
 #include "protocol/framewriter.h"
+#include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
 #include <QtCore/qcoreapplication.h>
@@ -576,7 +576,8 @@ Protocol::MaskKey WebSocketPrivate::nextMaskKey()
     return k;
 }
 
-void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
+void WebSocketPrivate::appendMaskedFrame(
+    QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
 {
     Protocol::FrameHeader header;
     header.fin = fin;
@@ -585,9 +586,22 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
     header.masked = true;
     header.maskKey = nextMaskKey();
     Trace::frame("Sent", fin, rsv, opcode, payload);
+    Protocol::appendFrame(out, header, payload);
+}
+
+// Every frame `encode` appends reaches the wire contiguously: a fragmented message is never split by
+// another thread's frames (RFC 6455 §5.4 allows no data frame of another message inside it).
+template<typename Encode> void WebSocketPrivate::writeFrames(qsizetype payloadSize, Encode &&encode)
+{
     if (!onOwnerThread()) {
+        // Encoded outside the lock: the mask key generator is user code.
+        QByteArray frames;
+        encode(frames);
         QMutexLocker lock(&pendingMutex);
-        Protocol::appendFrame(pending, header, payload);
+        if (pending.isEmpty())
+            pending.swap(frames);
+        else
+            pending.append(frames);
         hasPending = true;
         crossThreadSenders = true;
         if (!flushPosted) {
@@ -600,16 +614,21 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         drainPending();
     if (!device)
         return;
-    if (payload.size() >= OwnBufferThreshold) {
-        QByteArray frame;
-        Protocol::appendFrame(frame, header, payload);
-        device->write(frame);
+    if (payloadSize >= OwnBufferThreshold) {
+        QByteArray frames;
+        encode(frames);
+        device->write(frames);
     } else {
         smallFrame.resize(0);
-        Protocol::appendFrame(smallFrame, header, payload);
+        encode(smallFrame);
         device->write(smallFrame.constData(), smallFrame.size());
     }
     scheduleFlush();
+}
+
+void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
+{
+    writeFrames(payload.size(), [&](QByteArray &out) { appendMaskedFrame(out, opcode, fin, rsv, payload); });
 }
 
 void WebSocketPrivate::scheduleFlush()
@@ -701,12 +720,15 @@ void WebSocketPrivate::writeMessageFrames(Opcode opcode, quint8 rsv, QByteArrayV
         writeFrame(opcode, true, rsv, payload);
         return;
     }
-    // RSV1 marks the message, so only its first frame carries it (RFC 7692 §6.1).
-    for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
-        const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
-        writeFrame(offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(),
-            offset == 0 ? rsv : 0, payload.sliced(offset, n));
-    }
+    writeFrames(payload.size(), [&](QByteArray &out) {
+        out.reserve(payload.size() + (payload.size() / limit + 1) * Protocol::MaxFrameHeaderSize);
+        // RSV1 marks the message, so only its first frame carries it (RFC 7692 §6.1).
+        for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
+            const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
+            appendMaskedFrame(out, offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(),
+                offset == 0 ? rsv : 0, payload.sliced(offset, n));
+        }
+    });
 }
 
 qint64 WebSocketPrivate::sendRawFrame(const Frame &frame)

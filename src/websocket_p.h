@@ -69,6 +69,8 @@ public:
     void stopCompressing();
     qint64 sendRawFrame(const Frame &frame);
     void writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
+    template<typename Encode> void writeFrames(qsizetype payloadSize, Encode &&encode);
+    void appendMaskedFrame(QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     Protocol::MaskKey nextMaskKey();
     void drainPending();
     void scheduleFlush();
@@ -145,7 +147,7 @@ public:
     QByteArray pending;
     std::atomic<bool> hasPending { false };
     std::atomic<bool> crossThreadSenders { false };
-    bool flushPosted = false;      // guarded by pendingMutex: a drain is posted for other threads' frames
+    bool flushPosted = false; // guarded by pendingMutex: a drain is posted for other threads' frames
     bool ownerFlushPosted = false; // owner thread only: a flush is posted for this pass's writes
 
     // Kept for the blocking API when no message signal is connected.

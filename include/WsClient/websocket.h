@@ -45,7 +45,7 @@ struct WSCLIENT_EXPORT Message
     Use it with signals on an event loop (open(), then react to connected(), textMessageReceived()
     and friends), or in the blocking style of QAbstractSocket from a thread without an event loop
     (waitForConnected(), receive(), waitForDisconnected()). Sending is safe from any thread: calls
-    from other threads are queued to the object's thread, each thread's order kept.
+    from other threads are queued to the object's thread, each thread's order kept, each message whole.
 */
 class WSCLIENT_EXPORT WebSocket : public QObject
 {

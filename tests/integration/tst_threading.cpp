@@ -1,6 +1,7 @@
 // The blocking API from a thread without an event loop, and sends from several threads at once,
-// against a real python3-websockets echo server, with and without compression. Also run under ThreadSanitizer (scripts/run-tests):
-// the test itself shares nothing across threads through Qt's (uninstrumented) event queue.
+// against a real python3-websockets echo server, with and without compression. Also run under ThreadSanitizer
+// (scripts/run-tests): the test itself shares nothing across threads through Qt's (uninstrumented) event
+// queue.
 
 #include "testserver.h"
 
@@ -82,41 +83,60 @@ void tst_Threading::blockingClientInThreadWithoutEventLoop()
 void tst_Threading::sendFromFourThreads_data()
 {
     QTest::addColumn<bool>("compressed");
-    QTest::newRow("plain") << false;
+    QTest::addColumn<int>("frameSize"); // ConnectOptions::outgoingFrameSize; 0: one frame per message
+    QTest::newRow("plain") << false << 0;
     // With context takeover the compressor's window must follow the wire order across threads,
     // or the server fails to inflate (and closes with 1007).
-    QTest::newRow("permessage-deflate") << true;
+    QTest::newRow("permessage-deflate") << true << 0;
+    // Every message split into 4-byte frames: no other message's frame may land between them
+    // (the server would close with 1002).
+    QTest::newRow("fragmented") << false << 4;
+    QTest::newRow("fragmented, permessage-deflate") << true << 4;
 }
 
 void tst_Threading::sendFromFourThreads()
 {
     QFETCH(bool, compressed);
+    QFETCH(int, frameSize);
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     WebSocket ws;
     ConnectOptions options;
+    options.setOutgoingFrameSize(frameSize);
     if (compressed)
         options.setCompression(CompressionOptions::enabledDefaults());
     ws.open(server.url(QStringLiteral("/echo")), options);
     QVERIFY(ws.waitForConnected(Wait));
     QCOMPARE(ws.compression().isEnabled(), compressed);
 
-    constexpr int Threads = 4;
+    constexpr int Threads = 4; // senders; the owner thread sends too, as sender number Threads
     constexpr int PerThread = 2000;
+    constexpr int OwnerMessages = PerThread / 4;
     std::atomic<int> accepted { 0 };
+    std::atomic<bool> go { false }; // all senders start at once, to contend
     std::vector<std::thread> senders;
     for (int t = 0; t < Threads; ++t) {
-        senders.emplace_back([&ws, &accepted, t] {
+        senders.emplace_back([&ws, &accepted, &go, t] {
+            while (!go.load())
+                std::this_thread::yield();
             for (int i = 0; i < PerThread; ++i) {
-                if (ws.sendText(QStringLiteral("%1:%2").arg(t).arg(i)) >= 0)
+                // Zero-padded so that a message spans several 4-byte frames.
+                if (ws.sendText(QStringLiteral("%1:%2").arg(t).arg(i, 24, 10, QLatin1Char('0'))) >= 0)
                     ++accepted;
             }
         });
     }
+    go = true;
     // The senders' frames are written by this (the owner) thread, meanwhile: the echoes come back
-    // in the order the server received them, which is the order they were written.
+    // in the order the server received them, which is the order they were written. The owner's own
+    // messages go out between the queued ones.
     QList<QByteArray> echoes;
-    while (echoes.size() < Threads * PerThread) {
+    int ownerSent = 0;
+    while (echoes.size() < Threads * PerThread + OwnerMessages) {
+        if (ownerSent < OwnerMessages && echoes.size() % 4 == 0)
+            QVERIFY(
+                ws.sendText(QStringLiteral("%1:%2").arg(Threads).arg(ownerSent++, 24, 10, QLatin1Char('0')))
+                > 0);
         const Message m = ws.receive(Wait);
         QVERIFY2(m.isValid(), qPrintable(ws.errorString()));
         echoes.append(m.data);
@@ -125,17 +145,18 @@ void tst_Threading::sendFromFourThreads()
         s.join();
     QCOMPARE(accepted.load(), Threads * PerThread);
 
-    int next[Threads] = {};
+    int next[Threads + 1] = {};
     for (const QByteArray &echo : std::as_const(echoes)) {
         const QList<QByteArray> parts = echo.split(':');
         QCOMPARE(parts.size(), 2);
         const int t = parts.at(0).toInt();
-        QVERIFY(t >= 0 && t < Threads);
+        QVERIFY(t >= 0 && t <= Threads);
         QCOMPARE(parts.at(1).toInt(), next[t]); // each thread's order kept
         ++next[t];
     }
     for (int t = 0; t < Threads; ++t)
         QCOMPARE(next[t], PerThread);
+    QCOMPARE(next[Threads], OwnerMessages);
     ws.close();
     QVERIFY(ws.waitForDisconnected(Wait));
 }
