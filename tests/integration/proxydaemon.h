@@ -34,10 +34,14 @@ public:
         return daemon;
     }
 
-    /*! danted speaking SOCKS4 and SOCKS5 without authentication, logging each connect to stderr. */
-    static std::unique_ptr<ProxyDaemon> dante()
+    /*!
+        danted speaking SOCKS4 and SOCKS5 without authentication, logging each connect to stderr.
+        With \a hosts, the proxy (alone) sees that text as its /etc/hosts; see microsocks().
+    */
+    static std::unique_ptr<ProxyDaemon> dante(const QString &hosts = {})
     {
         auto daemon = std::unique_ptr<ProxyDaemon>(new ProxyDaemon(QStringLiteral("danted")));
+        daemon->m_hosts = hosts;
         const QString config
             = QStringLiteral("logoutput: stderr\ninternal: 127.0.0.1 port = %1\nexternal: 127.0.0.1\n"
                              "clientmethod: none\nsocksmethod: none\n"
@@ -52,10 +56,16 @@ public:
         return daemon;
     }
 
-    /*! microsocks (SOCKS5), with username/password when \a user is set. */
-    static std::unique_ptr<ProxyDaemon> microsocks(const QString &user = {}, const QString &password = {})
+    /*!
+        microsocks (SOCKS5), with username/password when \a user is set. With \a hosts, the proxy runs in
+        a mount namespace of its own where that text is /etc/hosts: names listed there resolve for the
+        proxy and for nobody else, which proves who resolved them.
+    */
+    static std::unique_ptr<ProxyDaemon> microsocks(
+        const QString &user = {}, const QString &password = {}, const QString &hosts = {})
     {
         auto daemon = std::unique_ptr<ProxyDaemon>(new ProxyDaemon(QStringLiteral("microsocks")));
+        daemon->m_hosts = hosts;
         QStringList arguments { QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
             QString::number(daemon->m_port) };
         if (!user.isEmpty())
@@ -124,8 +134,24 @@ private:
             argument.replace(QLatin1String("%CONFIG%"), configPath);
             argument.replace(QLatin1String("%DIR%"), m_dir.path());
         }
+        QString program = m_program;
+        if (!m_hosts.isEmpty()) {
+            const QString hostsPath = m_dir.filePath(QStringLiteral("hosts"));
+            QFile hosts(hostsPath);
+            if (!hosts.open(QIODevice::WriteOnly) || hosts.write(m_hosts.toUtf8()) < 0) {
+                m_error = QStringLiteral("cannot write %1").arg(hostsPath);
+                return;
+            }
+            hosts.close();
+            // The shell execs the proxy, so signals reach the proxy itself.
+            arguments = QStringList { QStringLiteral("--mount"), QStringLiteral("--"),
+                QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                QStringLiteral("mount --bind \"$0\" /etc/hosts && exec \"$@\""), hostsPath, m_program }
+                + arguments;
+            program = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        }
         m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(m_program, arguments);
+        m_process.start(program, arguments);
         if (!m_process.waitForStarted(10000)) {
             m_error = QStringLiteral("%1 did not start: %2").arg(m_program, m_process.errorString());
             return;
@@ -145,6 +171,7 @@ private:
     }
 
     QString m_program;
+    QString m_hosts; // the proxy's own /etc/hosts, when set
     QTemporaryDir m_dir;
     QProcess m_process;
     quint16 m_port = 0;

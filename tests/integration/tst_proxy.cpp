@@ -1,6 +1,7 @@
 // WebSocket through real proxies started here on 127.0.0.1: tinyproxy (HTTP CONNECT), danted
 // (SOCKS4, SOCKS5, SOCKS5h), microsocks (SOCKS5/5h with and without username/password), and an
 // in-process SOCKS server that records what it was asked (name or address) and misbehaves on demand.
+// Proxies given a private /etc/hosts (a mount namespace of their own) prove who resolves names.
 #include "proxydaemon.h"
 #include "socksrecorder.h"
 #include "testcertificates.h"
@@ -8,6 +9,7 @@
 
 #include <WsClient/options.h>
 #include <WsClient/proxy.h>
+#include <WsClient/trace.h>
 #include <WsClient/websocket.h>
 
 #include <QtTest/QtTest>
@@ -114,6 +116,9 @@ private Q_SLOTS:
     void nameResolution();
     void socks4aEcho_data();
     void socks4aEcho();
+    void nameOnlyTheProxyKnows_data();
+    void nameOnlyTheProxyKnows();
+    void traceNamesTheProxy();
 
     void tlsChecksTheTargetNotTheProxy();
     void environmentProxyIsUsed();
@@ -292,6 +297,7 @@ void tst_Proxy::microsocks()
     target.options.setProxy(proxyAt(Type(type), proxy->port(), user, password));
     auto ws = openSocket(target.url, target.options, blocking);
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(ws->peerPort(), proxy->port()); // the TCP peer is the proxy, not the server
     QString why;
     QVERIFY2(echoes(*ws, &why), qPrintable(why));
     if (auth) {
@@ -376,6 +382,94 @@ void tst_Proxy::socks4aEcho()
     QVERIFY2(echoes(*ws, &why), qPrintable(why));
     QCOMPARE(proxy.requests().size(), 1);
     QVERIFY(proxy.requests().first().byName);
+}
+
+void tst_Proxy::nameOnlyTheProxyKnows_data()
+{
+    QTest::addColumn<QString>("daemon");
+    QTest::addColumn<int>("type");
+    QTest::addColumn<bool>("secure");
+    QTest::addColumn<bool>("resolvedByProxy");
+    for (bool secure : { false, true }) {
+        const char *scheme = secure ? "wss" : "ws";
+        QTest::addRow("microsocks socks5h %s", scheme)
+            << "microsocks" << int(Type::Socks5h) << secure << true;
+        QTest::addRow("danted socks5h %s", scheme) << "danted" << int(Type::Socks5h) << secure << true;
+    }
+    QTest::newRow("microsocks socks5") << "microsocks" << int(Type::Socks5) << false << false;
+    QTest::newRow("danted socks4") << "danted" << int(Type::Socks4) << false << false;
+}
+
+// The proxy runs with an /etc/hosts of its own that names the echo server "proxy-only.test": only
+// a proxy that resolves names itself (socks5h, socks4a) can reach it; socks5 and socks4 resolve
+// here and must fail with HostNotFound. wss also checks the certificate against that name.
+void tst_Proxy::nameOnlyTheProxyKnows()
+{
+    QFETCH(QString, daemon);
+    QFETCH(int, type);
+    QFETCH(bool, secure);
+    QFETCH(bool, resolvedByProxy);
+    const QString name = QStringLiteral("proxy-only.test");
+    QVERIFY2(QHostInfo::fromName(name).addresses().isEmpty(), "the name must not resolve outside the proxy");
+    const TestCertificates &certs = TestCertificates::instance();
+    WSCLIENT_REQUIRE_CERTIFICATES(certs);
+    TestServer server = TestServer::python(secure ? certs.serverTlsArguments() : QStringList());
+    WSCLIENT_REQUIRE_SERVER(server);
+    const QString hosts = QStringLiteral("127.0.0.1 localhost\n127.0.0.1 %1\n").arg(name);
+    auto proxy = daemon == QLatin1String("microsocks") ? ProxyDaemon::microsocks({}, {}, hosts)
+                                                       : ProxyDaemon::dante(hosts);
+    WSCLIENT_REQUIRE_PROXY(proxy);
+    ConnectOptions options;
+    options.setTimeout(Wait);
+    options.setProxy(proxyAt(Type(type), proxy->port()));
+    SslOptions ssl;
+    ssl.setCaFile(certs.ca);
+    ssl.setCheckHostname(false); // the test certificate names localhost, not proxy-only.test
+    options.setSslOptions(ssl);
+    const QUrl url(QStringLiteral("%1://%2:%3/echo")
+                       .arg(secure ? QStringLiteral("wss") : QStringLiteral("ws"), name)
+                       .arg(server.port()));
+    auto ws = WebSocket::connectTo(url, options);
+    if (!resolvedByProxy) {
+        QCOMPARE(ws->error(), Error::HostNotFound);
+        QVERIFY2(ws->errorString().contains(name), qPrintable(ws->errorString()));
+        return;
+    }
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QString why;
+    QVERIFY2(echoes(*ws, &why), qPrintable(why));
+}
+
+namespace {
+QStringList g_traceLines;
+void captureTrace(QtMsgType, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && QLatin1String(context.category) == QLatin1String("wsclient.trace"))
+        g_traceLines << message;
+}
+} // namespace
+
+void tst_Proxy::traceNamesTheProxy()
+{
+    Target target = echoTarget(false);
+    WSCLIENT_REQUIRE_SERVER(target.server);
+    auto proxy = ProxyDaemon::microsocks(QStringLiteral("bob"), QStringLiteral("pa55"));
+    WSCLIENT_REQUIRE_PROXY(proxy);
+    target.options.setProxy(
+        proxyAt(Type::Socks5h, proxy->port(), QStringLiteral("bob"), QStringLiteral("pa55")));
+    g_traceLines.clear();
+    enableTrace(true);
+    const QtMessageHandler previous = qInstallMessageHandler(captureTrace);
+    auto ws = WebSocket::connectTo(target.url, target.options);
+    qInstallMessageHandler(previous);
+    enableTrace(false);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    const QString all = g_traceLines.join(QLatin1Char('\n'));
+    // Which proxy and why (explicit option), the tunnel step, never the password.
+    QVERIFY2(
+        all.contains(QStringLiteral("proxy for localhost:%1").arg(target.server.port())), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("socks5h://bob@127.0.0.1:%1").arg(proxy->port())), qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("pa55")), qPrintable(all));
 }
 
 void tst_Proxy::tlsChecksTheTargetNotTheProxy()
