@@ -52,6 +52,7 @@ private Q_SLOTS:
     void badStatusKeepsBody();
     void redirectLoopStopsAtLimit();
     void queuedMessagesPrecedeClose();
+    void skipUtf8ValidationDeliversInvalidText();
     void receiveDataWithControlFrames();
     void receiveFrameGivesRawFrames();
     void sendFrameAndFragments();
@@ -498,6 +499,28 @@ void tst_Conformance::queuedMessagesPrecedeClose()
     for (int i = 0; i < Count; ++i)
         QCOMPARE(frames.at(i).payload, QByteArray::number(i));
     QCOMPARE(frames.last().opcode, quint8(0x8));
+}
+
+void tst_Conformance::skipUtf8ValidationDeliversInvalidText()
+{
+    // websocket-client's skip_utf8_validation: invalid text is delivered as received, not failed with 1007.
+    const QByteArray invalid = QByteArray::fromHex("48ff80eda080");
+    ScriptedServer server;
+    server.onRequest = [&](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x01, invalid.left(2))
+            + ScriptedServer::frame(0x80, invalid.mid(2)) + ScriptedServer::frame(0x81, text("after")));
+    };
+    ConnectOptions options;
+    options.setSkipUtf8Validation(true);
+    WebSocket ws;
+    ws.open(server.url(), options);
+    QVERIFY(ws.waitForConnected(Wait));
+    const Message m = ws.receive(Wait);
+    QVERIFY2(m.isValid(), qPrintable(ws.errorString()));
+    QCOMPARE(m.opcode, Opcode::Text);
+    QCOMPARE(m.data, invalid);
+    QCOMPARE(ws.receive(Wait).data, QByteArray("after"));
+    QCOMPARE(ws.state(), WebSocket::State::Open);
 }
 
 void tst_Conformance::receiveDataWithControlFrames()
