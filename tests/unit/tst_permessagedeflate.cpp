@@ -213,9 +213,8 @@ void tst_PerMessageDeflate::rfcExamplesInflate_data()
     QTest::newRow("7.2.3.4 BFINAL, then another message")
         << hex("c108f348cdc9c9070000c107f248cdc9c90700") << QList<QByteArray> { "Hello", "Hello" };
     QTest::newRow("7.2.3.5 two DEFLATE blocks") << hex("c10df24805000000ffffcac9c90700") << hello;
-    QTest::newRow("uncompressed message between compressed ones")
-        << hex("c107f248cdc9c90700810548656c6c6fc105f200110000")
-        << QList<QByteArray> { "Hello", "Hello", "Hello" };
+    QTest::newRow("uncompressed message between compressed ones") << hex(
+        "c107f248cdc9c90700810548656c6c6fc105f200110000") << QList<QByteArray> { "Hello", "Hello", "Hello" };
 }
 
 void tst_PerMessageDeflate::rfcExamplesInflate()
@@ -283,6 +282,14 @@ void tst_PerMessageDeflate::utf8IsValidatedAfterInflation()
     readAll(inflating(), serverFrame(0xc1, d3.compress("bad \xff byte", false)), &failure);
     QCOMPARE(failure.error, Error::Payload);
     QCOMPARE(failure.closeCode, CloseCode::InvalidPayload);
+    // Incrementally: the first frame of a compressed message inflates to invalid UTF-8, and the
+    // message fails there, before (without) its final frame.
+    Deflater d4(15, 6, 8);
+    failure = {};
+    readAll(inflating(), serverFrame(0x41, d4.compress("bad \xff byte, then much more to come", false)),
+        &failure);
+    QCOMPARE(failure.error, Error::Payload);
+    QCOMPARE(failure.closeCode, CloseCode::InvalidPayload);
 }
 
 void tst_PerMessageDeflate::serverNoContextTakeoverForgetsTheWindow()
@@ -293,7 +300,8 @@ void tst_PerMessageDeflate::serverNoContextTakeoverForgetsTheWindow()
     QCOMPARE(readAll(inflating(true), wire, &failure), QList<QByteArray>({ QByteArray("Hello") }));
     QCOMPARE(failure.error, Error::Compression);
     QCOMPARE(failure.closeCode, CloseCode::InvalidPayload);
-    QVERIFY2(failure.message.contains(QStringLiteral("invalid compressed data")), qPrintable(failure.message));
+    QVERIFY2(
+        failure.message.contains(QStringLiteral("invalid compressed data")), qPrintable(failure.message));
 }
 
 void tst_PerMessageDeflate::emptyCompressedMessage()
@@ -319,14 +327,14 @@ void tst_PerMessageDeflate::hostileFrames_data()
         << true << hex("4103f248cdc004c9c90700") << Error::Protocol << 1002 << QStringLiteral("continuation");
     QTest::newRow("RSV1 on a ping") << true << hex("c9026869") << Error::Protocol << 1002
                                     << QStringLiteral("control");
-    QTest::newRow("RSV2 with deflate") << true << hex("a1026869") << Error::Protocol << 1002
-                                       << QStringLiteral("RSV2");
+    QTest::newRow("RSV2 with deflate")
+        << true << hex("a1026869") << Error::Protocol << 1002 << QStringLiteral("RSV2");
     QTest::newRow("invalid block type") << true << hex("c103ffffff") << Error::Compression << 1007
                                         << QStringLiteral("invalid compressed data");
     QTest::newRow("stored block with a bad length") << true << hex("c1050005000000") << Error::Compression
                                                     << 1007 << QStringLiteral("invalid compressed data");
-    QTest::newRow("distance beyond the window") << true << hex("c105f200110000") << Error::Compression
-                                                << 1007 << QStringLiteral("invalid compressed data");
+    QTest::newRow("distance beyond the window") << true << hex("c105f200110000") << Error::Compression << 1007
+                                                << QStringLiteral("invalid compressed data");
 }
 
 void tst_PerMessageDeflate::hostileFrames()
@@ -400,7 +408,8 @@ void tst_PerMessageDeflate::negotiation_data()
     QTest::addColumn<QString>("problem"); // empty: accepted
     QTest::addColumn<QString>("agreed"); // enabled/cbits/sbits/cnct/snct
 
-    QTest::newRow("declined") << 15 << 15 << false << QByteArray() << QString() << QStringLiteral("0/15/15/0/0");
+    QTest::newRow("declined") << 15 << 15 << false << QByteArray() << QString()
+                              << QStringLiteral("0/15/15/0/0");
     QTest::newRow("plain") << 15 << 15 << false << QByteArray("permessage-deflate") << QString()
                            << QStringLiteral("1/15/15/0/0");
     QTest::newRow("case and spaces") << 15 << 15 << false
@@ -408,8 +417,8 @@ void tst_PerMessageDeflate::negotiation_data()
                                      << QString() << QStringLiteral("1/15/15/0/1");
     QTest::newRow("server picks windows")
         << 15 << 15 << false
-        << QByteArray("permessage-deflate; server_max_window_bits=12; client_max_window_bits=12")
-        << QString() << QStringLiteral("1/12/12/0/0");
+        << QByteArray("permessage-deflate; server_max_window_bits=12; client_max_window_bits=12") << QString()
+        << QStringLiteral("1/12/12/0/0");
     QTest::newRow("quoted value") << 15 << 15 << false
                                   << QByteArray("permessage-deflate; client_max_window_bits=\"10\"")
                                   << QString() << QStringLiteral("1/10/15/0/0");
@@ -418,24 +427,25 @@ void tst_PerMessageDeflate::negotiation_data()
         << QStringLiteral("1/15/15/1/0");
     QTest::newRow("requests answered")
         << 10 << 9 << true
-        << QByteArray("permessage-deflate; server_no_context_takeover; server_max_window_bits=9")
-        << QString() << QStringLiteral("1/10/9/0/1");
+        << QByteArray("permessage-deflate; server_no_context_takeover; server_max_window_bits=9") << QString()
+        << QStringLiteral("1/10/9/0/1");
     QTest::newRow("smaller than requested")
         << 10 << 12 << false
         << QByteArray("permessage-deflate; server_max_window_bits=8; client_max_window_bits=8") << QString()
         << QStringLiteral("1/8/8/0/0");
 
-    const auto bad = [](const char *name, int cbits, int sbits, bool snct, const char *response,
-                         const char *problem) {
-        QTest::newRow(name) << cbits << sbits << snct << QByteArray(response) << QString::fromUtf8(problem)
-                            << QString();
-    };
+    const auto bad
+        = [](const char *name, int cbits, int sbits, bool snct, const char *response, const char *problem) {
+              QTest::newRow(name) << cbits << sbits << snct << QByteArray(response)
+                                  << QString::fromUtf8(problem) << QString();
+          };
     bad("unknown extension", 15, 15, false, "x-webkit-deflate-frame", "not offered");
     bad("twice", 15, 15, false, "permessage-deflate, permessage-deflate", "more than one");
     bad("unknown parameter", 15, 15, false, "permessage-deflate; x=1", "unknown parameter");
     bad("duplicate parameter", 15, 15, false,
         "permessage-deflate; server_no_context_takeover; server_no_context_takeover", "twice");
-    bad("value on a flag", 15, 15, false, "permessage-deflate; client_no_context_takeover=1", "takes no value");
+    bad("value on a flag", 15, 15, false, "permessage-deflate; client_no_context_takeover=1",
+        "takes no value");
     bad("window too big", 15, 15, false, "permessage-deflate; server_max_window_bits=16", "8..15");
     bad("window too small", 15, 15, false, "permessage-deflate; server_max_window_bits=7", "8..15");
     bad("leading zero", 15, 15, false, "permessage-deflate; server_max_window_bits=09", "8..15");
@@ -475,7 +485,8 @@ void tst_PerMessageDeflate::negotiation()
             agreed);
     } else {
         QVERIFY2(found.contains(problem), qPrintable(found));
-        QVERIFY2(found.startsWith(QStringLiteral("permessage-deflate")) || found.contains(QStringLiteral("Extensions")),
+        QVERIFY2(found.startsWith(QStringLiteral("permessage-deflate"))
+                || found.contains(QStringLiteral("Extensions")),
             qPrintable(found));
     }
 }
