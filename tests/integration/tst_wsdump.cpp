@@ -3,6 +3,7 @@
 // display and decoding, limits, close code, error exits, and an interactive session on a pty.
 
 #include "proxydaemon.h"
+#include "socksrecorder.h"
 #include "testcertificates.h"
 #include "testserver.h"
 
@@ -180,6 +181,7 @@ private Q_SLOTS:
     void usageErrors();
     void interactiveSessionOnPty_data();
     void interactiveSessionOnPty();
+    void quietSilencesInformation();
     void proxyOption_data();
     void proxyOption();
 };
@@ -447,7 +449,8 @@ void tst_Wsdump::compressNegotiatesDeflate()
     const auto compressed = runUntil(
         { QStringLiteral("-v"), QStringLiteral("--compress"), arg(server.url()) }, line + '\n', line + '\n');
     QCOMPARE(compressed->exitCode(), 0);
-    QVERIFY2(compressed->out().startsWith(QByteArray("< text: " + line + '\n')), compressed->out().constData());
+    QVERIFY2(
+        compressed->out().startsWith(QByteArray("< text: " + line + '\n')), compressed->out().constData());
     QVERIFY2(compressed->err().contains("extensions permessage-deflate"), compressed->err().constData());
     QVERIFY2(!plain->err().contains("permessage-deflate"), plain->err().constData());
 }
@@ -612,11 +615,32 @@ void tst_Wsdump::interactiveSessionOnPty()
     QCOMPARE(transcript, expected);
 }
 
+void tst_Wsdump::quietSilencesInformation()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    // -v tells on stderr where it connected and how it closed; -q keeps stderr for errors only,
+    // while the messages themselves still show.
+    const auto verbose = runUntil({ QStringLiteral("-v"), arg(server.url()) }, "hi\n", "< text: hi\n");
+    QCOMPARE(verbose->exitCode(), 0);
+    QVERIFY2(verbose->err().startsWith(
+                 QByteArray("connected to " + server.url().toString().toUtf8() + " (HTTP 101")),
+        verbose->err().constData());
+    QVERIFY2(verbose->err().contains("closed (code 1000)"), verbose->err().constData());
+    const auto quiet
+        = runUntil({ QStringLiteral("-v"), QStringLiteral("-q"), arg(server.url()) }, "hi\n", "< text: hi\n");
+    QCOMPARE(quiet->exitCode(), 0);
+    QCOMPARE(quiet->err(), QByteArray());
+    QVERIFY(quiet->out().startsWith("< text: hi\n"));
+}
+
 void tst_Wsdump::proxyOption_data()
 {
     QTest::addColumn<QString>("proxyKind");
     QTest::newRow("http (tinyproxy)") << QStringLiteral("http");
     QTest::newRow("socks5 (microsocks)") << QStringLiteral("socks5");
+    QTest::newRow("socks5h with user:pass (microsocks)") << QStringLiteral("socks5h");
+    QTest::newRow("socks4a (in-process)") << QStringLiteral("socks4a");
 }
 
 void tst_Wsdump::proxyOption()
@@ -624,16 +648,43 @@ void tst_Wsdump::proxyOption()
     QFETCH(QString, proxyKind);
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
-    const auto proxy = proxyKind == QLatin1String("http") ? ProxyDaemon::tinyproxy({ server.port() })
-                                                          : ProxyDaemon::microsocks();
-    WSCLIENT_REQUIRE_PROXY(proxy);
-    const QString proxyUrl = QStringLiteral("%1://127.0.0.1:%2").arg(proxyKind).arg(proxy->port());
-    const auto run = runUntil({ QStringLiteral("-r"), QStringLiteral("-p"), proxyUrl, arg(server.url()) },
-        "via proxy\n", "via proxy\n");
+    QUrl url = server.url();
+    QString proxyUrl;
+    std::unique_ptr<ProxyDaemon> proxy;
+    std::unique_ptr<SocksRecorder> recorder;
+    if (proxyKind == QLatin1String("socks4a")) {
+        recorder = std::make_unique<SocksRecorder>(SocksRecorder::Behaviour::Relay);
+        url.setHost(QStringLiteral("localhost"));
+        proxyUrl = QStringLiteral("socks4a://127.0.0.1:%1").arg(recorder->port());
+    } else {
+        if (proxyKind == QLatin1String("http")) {
+            proxy = ProxyDaemon::tinyproxy({ server.port() });
+        } else if (proxyKind == QLatin1String("socks5")) {
+            proxy = ProxyDaemon::microsocks();
+        } else {
+            // A name that only the proxy resolves (its own /etc/hosts): proof that socks5h sent it there.
+            url.setHost(QStringLiteral("proxy-only.test"));
+            proxy = ProxyDaemon::microsocks(
+                QStringLiteral("bob"), QStringLiteral("pa55"), QStringLiteral("127.0.0.1 proxy-only.test\n"));
+        }
+        WSCLIENT_REQUIRE_PROXY(proxy);
+        const QString credentials
+            = proxyKind == QLatin1String("socks5h") ? QStringLiteral("bob:pa55@") : QString();
+        proxyUrl = proxyKind + QStringLiteral("://") + credentials
+            + QStringLiteral("127.0.0.1:%1").arg(proxy->port());
+    }
+    const auto run = runUntil(
+        { QStringLiteral("-r"), QStringLiteral("-p"), proxyUrl, arg(url) }, "via proxy\n", "via proxy\n");
     QVERIFY2(run->exitCode() == 0, run->err().constData());
     QCOMPARE(run->out(), QByteArray("via proxy\n"));
     if (proxyKind == QLatin1String("http"))
         QVERIFY2(proxy->waitForLog(QStringLiteral("CONNECT"), Wait), qPrintable(proxy->log()));
+    if (recorder) {
+        QCOMPARE(recorder->requests().size(), 1);
+        QCOMPARE(recorder->requests().first().version, 4);
+        QVERIFY(recorder->requests().first().byName);
+        QCOMPARE(recorder->requests().first().host, QStringLiteral("localhost"));
+    }
 }
 
 QTEST_MAIN(tst_Wsdump)
