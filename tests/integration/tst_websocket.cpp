@@ -19,6 +19,11 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 using namespace WsClient;
 
 namespace {
@@ -108,6 +113,8 @@ private Q_SLOTS:
     void subprotocolNegotiation();
     void headersAndCookieReachServer_data();
     void headersAndCookieReachServer();
+    void socketOptionsReachTheSocket();
+    void headersAsMapAndDroppedDefaults();
     void redirectChain();
     void redirectLoopBeyondLimit();
     void redirectToOtherHostAndScheme();
@@ -371,6 +378,66 @@ void tst_WebSocket::headersAndCookieReachServer()
     QCOMPARE(headers.value(QStringLiteral("origin")).toString(), QStringLiteral("https://app.example"));
     QCOMPARE(
         headers.value(QStringLiteral("host")).toString(), QStringLiteral("127.0.0.1:%1").arg(server.port()));
+}
+
+namespace {
+// Reads a socket option of this process's TCP socket connected to \a port (from /proc/self/fd).
+int tcpOptionOfConnectionTo(quint16 port, int level, int option)
+{
+    const QDir fds(QStringLiteral("/proc/self/fd"));
+    for (const QString &name : fds.entryList(QDir::System | QDir::NoDotAndDotDot)) {
+        const int fd = name.toInt();
+        sockaddr_storage peer {};
+        socklen_t length = sizeof peer;
+        if (::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &length) != 0 || peer.ss_family != AF_INET)
+            continue;
+        if (ntohs(reinterpret_cast<sockaddr_in *>(&peer)->sin_port) != port)
+            continue;
+        int value = -1;
+        socklen_t size = sizeof value;
+        return ::getsockopt(fd, level, option, &value, &size) == 0 ? value : -1;
+    }
+    return -2; // no such connection
+}
+} // namespace
+
+void tst_WebSocket::socketOptionsReachTheSocket()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    // Defaults: TCP_NODELAY and SO_KEEPALIVE on, as the kernel sees them.
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")));
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(ws->peerPort(), server.port());
+    QVERIFY(tcpOptionOfConnectionTo(server.port(), IPPROTO_TCP, TCP_NODELAY) > 0);
+    QVERIFY(tcpOptionOfConnectionTo(server.port(), SOL_SOCKET, SO_KEEPALIVE) > 0);
+    ws->abort();
+    // Overridden (websocket-client's sockopt): Nagle back on, keepalive off.
+    ConnectOptions options;
+    options.setSocketOption(QAbstractSocket::LowDelayOption, 0);
+    options.setSocketOption(QAbstractSocket::KeepAliveOption, 0);
+    ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    QCOMPARE(tcpOptionOfConnectionTo(server.port(), IPPROTO_TCP, TCP_NODELAY), 0);
+    QCOMPARE(tcpOptionOfConnectionTo(server.port(), SOL_SOCKET, SO_KEEPALIVE), 0);
+}
+
+void tst_WebSocket::headersAsMapAndDroppedDefaults()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    ConnectOptions options;
+    // A map (websocket-client's header={...}); a null value drops a default field (here Origin).
+    options.setHeaders(QMap<QByteArray, QByteArray> { { "X-Api-Key", "k1" }, { "Origin", QByteArray() } });
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/headers")), options);
+    QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
+    const QJsonObject headers = QJsonDocument::fromJson(ws->receive(Wait).data)
+                                    .object()
+                                    .value(QStringLiteral("headers"))
+                                    .toObject();
+    QCOMPARE(headers.value(QStringLiteral("x-api-key")).toString(), QStringLiteral("k1"));
+    QVERIFY2(!headers.contains(QStringLiteral("origin")), QJsonDocument(headers).toJson().constData());
+    QVERIFY(headers.contains(QStringLiteral("sec-websocket-key")));
 }
 
 void tst_WebSocket::redirectChain()
