@@ -10,4 +10,11 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 cmake -S "$source_dir/examples/snippets/consumer" -B "$tmp/consumer" -G Ninja \
       -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
+# The tools come with the library when the examples are built (checked before the consumer
+# runs: ctest passes on the consumer's output).
+if [ -x "$build/examples/wsdump/wsdump" ]; then
+  LD_LIBRARY_PATH="$tmp/prefix/lib:$tmp/prefix/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}" \
+    "$tmp/prefix/bin/wsdump" --help | grep -q -- '--eof-wait EOF_WAIT' \
+    || { echo "test-install: bin/wsdump is not installed or does not run" >&2; exit 1; }
+fi
 LD_LIBRARY_PATH="$tmp/prefix/lib:$tmp/prefix/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}" "$tmp/consumer/consumer"
