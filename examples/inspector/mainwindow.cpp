@@ -6,6 +6,7 @@
 #include "framefilter.h"
 #include "framelogmodel.h"
 #include "logfile.h"
+#include "logpanel.h"
 #include "statusindicator.h"
 
 #include <WsClient/WebSocket>
@@ -16,24 +17,19 @@
 #include <QtCore/qtimer.h>
 #include <QtGui/qevent.h>
 #include <QtGui/qfontdatabase.h>
-#include <QtWidgets/qapplication.h>
 #include <QtWidgets/qboxlayout.h>
-#include <QtWidgets/qcheckbox.h>
 #include <QtWidgets/qcombobox.h>
 #include <QtWidgets/qdockwidget.h>
 #include <QtWidgets/qfiledialog.h>
 #include <QtWidgets/qgroupbox.h>
-#include <QtWidgets/qheaderview.h>
 #include <QtWidgets/qlabel.h>
 #include <QtWidgets/qlineedit.h>
 #include <QtWidgets/qmenubar.h>
 #include <QtWidgets/qplaintextedit.h>
 #include <QtWidgets/qpushbutton.h>
-#include <QtWidgets/qscrollbar.h>
 #include <QtWidgets/qspinbox.h>
 #include <QtWidgets/qsplitter.h>
 #include <QtWidgets/qstatusbar.h>
-#include <QtWidgets/qtableview.h>
 #include <QtWidgets/qtabwidget.h>
 #include <QtWidgets/qtoolbar.h>
 
@@ -42,8 +38,6 @@ using State = ConnectionController::State;
 
 namespace {
 
-// Typing in the search box filters once the user pauses, not on every key over a large log.
-constexpr int SearchDelayMs = 150;
 constexpr int StatusMessageMs = 10000;
 constexpr int StatisticsRefreshMs = 100;
 
@@ -75,7 +69,9 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     createToolBar();
     m_mainSplitter = new QSplitter(Qt::Vertical, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(createLogPanel());
+    m_logPanel = new LogPanel(m_log, m_filter, m_mainSplitter);
+    m_logPanel->setObjectName(QStringLiteral("logPanel"));
+    m_mainSplitter->addWidget(m_logPanel);
     m_bottomSplitter = new QSplitter(Qt::Horizontal, m_mainSplitter);
     m_bottomSplitter->setObjectName(QStringLiteral("bottomSplitter"));
     auto *infoTabs = new QTabWidget(m_bottomSplitter);
@@ -114,6 +110,12 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     createMenus();
 
     connect(&m_controller, &ConnectionController::frameLogged, m_log, &FrameLogModel::append);
+    connect(m_logPanel, &LogPanel::entrySelected, this, [this](int row) {
+        if (row < 0)
+            m_detail->clear();
+        else
+            m_detail->showEntry(m_log->entry(row));
+    });
     connect(&m_controller, &ConnectionController::stateChanged, this, &MainWindow::onStateChanged);
     connect(&m_controller, &ConnectionController::failed, this, &MainWindow::onFailed);
     connect(&m_controller, &ConnectionController::closed, this, &MainWindow::onClosed);
@@ -137,6 +139,11 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+QTableView *MainWindow::logView() const
+{
+    return m_logPanel->view();
+}
 
 void MainWindow::createToolBar()
 {
@@ -166,101 +173,6 @@ void MainWindow::createToolBar()
     connect(m_url->lineEdit(), &QLineEdit::returnPressed, this, &MainWindow::connectToServer);
     connect(m_connectButton, &QPushButton::clicked, this, &MainWindow::connectToServer);
     connect(m_disconnectButton, &QPushButton::clicked, this, &MainWindow::disconnectFromServer);
-}
-
-QWidget *MainWindow::createLogPanel()
-{
-    auto *panel = new QWidget(this);
-    m_showOutgoing = new QCheckBox(tr("↑ Sent"), panel);
-    m_showOutgoing->setObjectName(QStringLiteral("showOutgoingCheck"));
-    m_showOutgoing->setChecked(true);
-    m_showIncoming = new QCheckBox(tr("↓ Received"), panel);
-    m_showIncoming->setObjectName(QStringLiteral("showIncomingCheck"));
-    m_showIncoming->setChecked(true);
-    m_opcodeFilter = new QComboBox(panel);
-    m_opcodeFilter->setObjectName(QStringLiteral("opcodeFilter"));
-    m_opcodeFilter->addItem(tr("All opcodes"), FrameFilter::AllOpcodes);
-    m_opcodeFilter->addItem(tr("Data (text, binary, cont)"),
-        FrameFilter::maskOf({ Opcode::Text, Opcode::Binary, Opcode::Continuation }));
-    m_opcodeFilter->addItem(tr("Text"), FrameFilter::maskOf({ Opcode::Text }));
-    m_opcodeFilter->addItem(tr("Binary"), FrameFilter::maskOf({ Opcode::Binary }));
-    m_opcodeFilter->addItem(tr("Control (ping, pong, close)"),
-        FrameFilter::maskOf({ Opcode::Ping, Opcode::Pong, Opcode::Close }));
-    m_opcodeFilter->addItem(tr("Ping and pong"), FrameFilter::maskOf({ Opcode::Ping, Opcode::Pong }));
-    m_opcodeFilter->addItem(tr("Close"), FrameFilter::maskOf({ Opcode::Close }));
-    m_search = new QLineEdit(panel);
-    m_search->setObjectName(QStringLiteral("searchEdit"));
-    m_search->setPlaceholderText(tr("Search payloads"));
-    m_search->setClearButtonEnabled(true);
-    m_countLabel = new QLabel(panel);
-    m_countLabel->setObjectName(QStringLiteral("countLabel"));
-
-    m_logView = new QTableView(panel);
-    m_logView->setObjectName(QStringLiteral("logView"));
-    m_logView->setModel(m_filter);
-    m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_logView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_logView->setWordWrap(false);
-    m_logView->setShowGrid(false);
-    m_logView->setAlternatingRowColors(true);
-    // Fixed row heights let the view place 100 000 rows without measuring any of them.
-    m_logView->verticalHeader()->hide();
-    m_logView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_logView->verticalHeader()->setDefaultSectionSize(m_logView->fontMetrics().height() + 6);
-    QHeaderView *header = m_logView->horizontalHeader();
-    header->setStretchLastSection(true);
-    header->setHighlightSections(false);
-    const QFontMetrics metrics = m_logView->fontMetrics();
-    header->resizeSection(
-        FrameLogModel::TimeColumn, metrics.horizontalAdvance(QStringLiteral("00:00:00.000")) + 24);
-    header->resizeSection(
-        FrameLogModel::DirectionColumn, metrics.horizontalAdvance(QStringLiteral("Dir")) + 24);
-    header->resizeSection(
-        FrameLogModel::OpcodeColumn, metrics.horizontalAdvance(QStringLiteral("binary (deflate)")) + 16);
-    header->resizeSection(
-        FrameLogModel::LengthColumn, metrics.horizontalAdvance(QStringLiteral("Length")) + 28);
-
-    auto *filters = new QHBoxLayout;
-    filters->addWidget(m_showOutgoing);
-    filters->addWidget(m_showIncoming);
-    filters->addWidget(m_opcodeFilter);
-    filters->addWidget(m_search, 1);
-    filters->addWidget(m_countLabel);
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 4, 4, 0);
-    layout->addLayout(filters);
-    layout->addWidget(m_logView);
-
-    connect(m_showOutgoing, &QCheckBox::toggled, m_filter, &FrameFilter::setShowOutgoing);
-    connect(m_showIncoming, &QCheckBox::toggled, m_filter, &FrameFilter::setShowIncoming);
-    connect(m_opcodeFilter, &QComboBox::currentIndexChanged, this,
-        [this] { m_filter->setOpcodeMask(quint16(m_opcodeFilter->currentData().toUInt())); });
-    auto *searchDelay = new QTimer(this);
-    searchDelay->setSingleShot(true);
-    searchDelay->setInterval(SearchDelayMs);
-    connect(m_search, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
-    connect(searchDelay, &QTimer::timeout, this, [this] { m_filter->setSearchText(m_search->text()); });
-
-    connect(m_logView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        &MainWindow::onCurrentRowChanged);
-    // Follow new frames only while the user looks at the end of the log.
-    connect(m_filter, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
-        const QScrollBar *bar = m_logView->verticalScrollBar();
-        m_followTail = bar->value() == bar->maximum();
-    });
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_followTail)
-            m_logView->scrollToBottom();
-        updateCountLabel();
-    });
-    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateCountLabel);
-    connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
-        m_detail->clear();
-        updateCountLabel();
-    });
-    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateCountLabel);
-    updateCountLabel();
-    return panel;
 }
 
 QWidget *MainWindow::createSendPanel()
@@ -336,8 +248,7 @@ void MainWindow::restoreSettings()
     m_mainSplitter->restoreState(m_settings->value(settingsKey("window/mainSplitter")).toByteArray());
     m_splitHalves = !m_bottomSplitter->restoreState(
         m_settings->value(settingsKey("window/bottomSplitter")).toByteArray());
-    m_logView->horizontalHeader()->restoreState(
-        m_settings->value(settingsKey("window/logColumns")).toByteArray());
+    m_logPanel->restoreColumns(m_settings->value(settingsKey("window/logColumns")).toByteArray());
 }
 
 void MainWindow::saveSettings()
@@ -351,7 +262,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(settingsKey("window/state"), saveState());
     m_settings->setValue(settingsKey("window/mainSplitter"), m_mainSplitter->saveState());
     m_settings->setValue(settingsKey("window/bottomSplitter"), m_bottomSplitter->saveState());
-    m_settings->setValue(settingsKey("window/logColumns"), m_logView->horizontalHeader()->saveState());
+    m_settings->setValue(settingsKey("window/logColumns"), m_logPanel->saveColumns());
     m_settings->sync();
 }
 
@@ -506,23 +417,6 @@ void MainWindow::onClosed(int code, const QString &reason)
     m_status->setStatus(clean ? Grey : Red, clean ? tr("Closed: %1").arg(what) : tr("Failed"),
         m_lastError.isEmpty() ? tr("closed with %1").arg(what) : m_lastError);
     setWindowTitle(tr("wsinspector"));
-}
-
-void MainWindow::onCurrentRowChanged(const QModelIndex &current)
-{
-    const int row = current.isValid() ? m_filter->sourceRow(current.row()) : -1;
-    if (row < 0)
-        m_detail->clear();
-    else
-        m_detail->showEntry(m_log->entry(row));
-}
-
-void MainWindow::updateCountLabel()
-{
-    const int total = m_log->rowCount();
-    const int shown = m_filter->rowCount();
-    m_countLabel->setText(
-        shown == total ? tr("%1 frames").arg(total) : tr("%1 of %2 frames").arg(shown).arg(total));
 }
 
 void MainWindow::updateStatistics()

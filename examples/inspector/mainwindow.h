@@ -10,7 +10,6 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
-class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -27,6 +26,7 @@ class ConnectionOptionsWidget;
 class DetailPane;
 class FrameFilter;
 class FrameLogModel;
+class LogPanel;
 class StatusIndicator;
 
 class MainWindow : public QMainWindow
@@ -53,7 +53,7 @@ public:
     ConnectionController *controller() { return &m_controller; }
     FrameLogModel *logModel() const { return m_log; }
     FrameFilter *filter() const { return m_filter; }
-    QTableView *logView() const { return m_logView; }
+    QTableView *logView() const;
     DetailPane *detailPane() const { return m_detail; }
     Composer *composer() const { return m_composer; }
     StatusIndicator *statusIndicator() const { return m_status; }
@@ -70,7 +70,6 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    QWidget *createLogPanel();
     QWidget *createSendPanel();
     void createToolBar();
     void createMenus();
@@ -79,9 +78,7 @@ private:
     void onStateChanged(ConnectionController::State state);
     void onFailed(const QString &message);
     void onClosed(int code, const QString &reason);
-    void onCurrentRowChanged(const QModelIndex &current);
     void rememberUrl(const QString &url);
-    void updateCountLabel();
     void updateStatistics();
     void chooseLogToSave();
     void chooseLogToLoad();
@@ -93,19 +90,13 @@ private:
     QTimer m_statisticsRefresh;
     QStringList m_recentUrls;
     QString m_lastError;
-    bool m_followTail = true;
     bool m_splitHalves = false; // no saved splitter state: split the bottom in halves once shown
 
     QComboBox *m_url = nullptr;
     QPushButton *m_connectButton = nullptr;
     QPushButton *m_disconnectButton = nullptr;
     StatusIndicator *m_status = nullptr;
-    QCheckBox *m_showOutgoing = nullptr;
-    QCheckBox *m_showIncoming = nullptr;
-    QComboBox *m_opcodeFilter = nullptr;
-    QLineEdit *m_search = nullptr;
-    QLabel *m_countLabel = nullptr;
-    QTableView *m_logView = nullptr;
+    LogPanel *m_logPanel = nullptr;
     DetailPane *m_detail = nullptr;
     QPlainTextEdit *m_handshake = nullptr;
     Composer *m_composer = nullptr;
