@@ -2,6 +2,7 @@
 // guide lists (§3) must end with the right error and Close code, never a hang or a crash.
 
 #include "scriptedserver.h"
+#include "tracecapture.h"
 
 #include <WsClient/Trace>
 #include <WsClient/WebSocket>
@@ -715,43 +716,33 @@ void tst_Conformance::shutdownClosesWithoutHandshake()
     QCOMPARE(server.clientCloseCode(), -1);
 }
 
-namespace {
-QStringList g_traceLines;
-void captureTrace(QtMsgType, const QMessageLogContext &context, const QString &message)
-{
-    if (context.category && QLatin1String(context.category) == QLatin1String("wsclient.trace"))
-        g_traceLines << message;
-}
-} // namespace
-
 void tst_Conformance::traceLogsHeadersAndFrames()
 {
     ScriptedServer server;
     server.onRequest = [](ScriptedServer::Peer &p) {
         p.socket->write(ScriptedServer::upgradeResponse(p.key) + ScriptedServer::frame(0x81, text("traced")));
     };
-    g_traceLines.clear();
-    enableTrace(true);
-    const QtMessageHandler previous = qInstallMessageHandler(captureTrace);
-    auto ws = WebSocket::connectTo(server.url());
-    ws->sendText(QStringLiteral("hello trace"));
-    const Message m = ws->receive(Wait);
-    qInstallMessageHandler(previous);
-    enableTrace(false);
-    QVERIFY(m.isValid());
-    const QString all = g_traceLines.join(QLatin1Char('\n'));
-    QVERIFY2(all.contains(QStringLiteral("--- request header ---")), qPrintable(all));
-    QVERIFY(all.contains(QStringLiteral("GET / HTTP/1.1")));
-    QVERIFY(all.contains(QStringLiteral("--- response header ---")));
-    QVERIFY(all.contains(QStringLiteral("HTTP/1.1 101 Switching Protocols")));
-    QVERIFY(all.contains(QStringLiteral("++Sent: fin=1 rsv=0 opcode=1 len=11 data=hello trace")));
-    QVERIFY(all.contains(QStringLiteral("traced")));
+    std::unique_ptr<WebSocket> ws;
+    {
+        TraceCapture trace;
+        ws = WebSocket::connectTo(server.url());
+        ws->sendText(QStringLiteral("hello trace"));
+        const Message m = ws->receive(Wait);
+        trace.stop();
+        QVERIFY(m.isValid());
+        const QString all = trace.text();
+        QVERIFY2(all.contains(QStringLiteral("--- request header ---")), qPrintable(all));
+        QVERIFY(all.contains(QStringLiteral("GET / HTTP/1.1")));
+        QVERIFY(all.contains(QStringLiteral("--- response header ---")));
+        QVERIFY(all.contains(QStringLiteral("HTTP/1.1 101 Switching Protocols")));
+        QVERIFY(all.contains(QStringLiteral("++Sent: fin=1 rsv=0 opcode=1 len=11 data=hello trace")));
+        QVERIFY(all.contains(QStringLiteral("traced")));
+    }
     // Off again: nothing more is logged.
-    g_traceLines.clear();
-    qInstallMessageHandler(captureTrace);
+    TraceCapture quiet(false);
     ws->sendText(QStringLiteral("quiet"));
-    qInstallMessageHandler(previous);
-    QVERIFY(g_traceLines.isEmpty());
+    quiet.stop();
+    QVERIFY(quiet.isEmpty());
 }
 
 void tst_Conformance::frameSignalSeesEveryFrame()

@@ -6,10 +6,10 @@
 #include "socksrecorder.h"
 #include "testcertificates.h"
 #include "testserver.h"
+#include "tracecapture.h"
 
 #include <WsClient/options.h>
 #include <WsClient/proxy.h>
-#include <WsClient/trace.h>
 #include <WsClient/websocket.h>
 
 #include <QtTest/QtTest>
@@ -440,15 +440,6 @@ void tst_Proxy::nameOnlyTheProxyKnows()
     QVERIFY2(echoes(*ws, &why), qPrintable(why));
 }
 
-namespace {
-QStringList g_traceLines;
-void captureTrace(QtMsgType, const QMessageLogContext &context, const QString &message)
-{
-    if (context.category && QLatin1String(context.category) == QLatin1String("wsclient.trace"))
-        g_traceLines << message;
-}
-} // namespace
-
 void tst_Proxy::traceNamesTheProxy()
 {
     Target target = echoTarget(false);
@@ -457,14 +448,11 @@ void tst_Proxy::traceNamesTheProxy()
     WSCLIENT_REQUIRE_PROXY(proxy);
     target.options.setProxy(
         proxyAt(Type::Socks5h, proxy->port(), QStringLiteral("bob"), QStringLiteral("pa55")));
-    g_traceLines.clear();
-    enableTrace(true);
-    const QtMessageHandler previous = qInstallMessageHandler(captureTrace);
+    TraceCapture trace;
     auto ws = WebSocket::connectTo(target.url, target.options);
-    qInstallMessageHandler(previous);
-    enableTrace(false);
+    trace.stop();
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
-    const QString all = g_traceLines.join(QLatin1Char('\n'));
+    const QString all = trace.text();
     // Which proxy and why (explicit option), the tunnel step, never the password.
     QVERIFY2(
         all.contains(QStringLiteral("proxy for localhost:%1").arg(target.server.port())), qPrintable(all));
