@@ -1,8 +1,8 @@
 #include "websocket_p.h"
 
 #include "protocol/closepayload.h"
-#include "protocol/permessagedeflate.h"
 #include "protocol/framewriter.h"
+#include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
 #include <QtCore/qcoreapplication.h>
@@ -10,6 +10,10 @@
 #include <QtCore/qthread.h>
 #include <QtNetwork/qabstractsocket.h>
 #include <QtNetwork/qlocalsocket.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qtcpsocket.h>
+
+#include <sys/socket.h>
 
 #include <cstring>
 
@@ -32,6 +36,8 @@ constexpr int CrossThreadPollMs = 5;
 constexpr int IdlePollMs = 50;
 // Bytes asked of the transport per read when no payload is being gathered.
 constexpr qint64 ReadChunk = 256 * 1024;
+// Held small frames are written without waiting for the end of the dispatch beyond this size.
+constexpr qsizetype MaxHeldBytes = 64 * 1024;
 
 QString stateName(WebSocket::State state)
 {
@@ -162,6 +168,10 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
     ownsDevice = owned;
     socket = qobject_cast<QAbstractSocket *>(dev);
     localSocket = qobject_cast<QLocalSocket *>(dev);
+    // Only a plain QTcpSocket's descriptor carries the bytes as written: TLS, a Qt proxy engine or a
+    // subclass may transform them.
+    directWrites = socket && socket->metaObject() == &QTcpSocket::staticMetaObject
+        && socket->proxy().type() == QNetworkProxy::NoProxy;
     QObject::connect(dev, &QIODevice::readyRead, q, [this] { onReadyRead(); });
     QObject::connect(dev, &QIODevice::bytesWritten, q, &WebSocket::bytesWritten);
     if (socket) {
@@ -202,7 +212,8 @@ void WebSocketPrivate::sendHandshake()
     }
     phase = Phase::Handshake;
     Trace::headerBlock("request header", request.bytes);
-    device->write(request.bytes);
+    outgoing += request.bytes;
+    flushOutgoing();
     // Data may already be waiting (a device handed over with the response in its buffer).
     if (device->bytesAvailable() > 0)
         QMetaObject::invokeMethod(
@@ -371,6 +382,12 @@ void WebSocketPrivate::readBadStatusBody(bool atEnd)
 void WebSocketPrivate::readFrames()
 {
     Q_Q(WebSocket);
+    struct DispatchScope
+    {
+        explicit DispatchScope(WebSocketPrivate *owner) : d(owner) { ++d->dispatching; }
+        ~DispatchScope() { d->endDispatch(); }
+        WebSocketPrivate *d;
+    } scope(this);
     reader.setTapFrames(
         frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
     while (phase == Phase::Frames && device && wantsMore()) {
@@ -601,15 +618,66 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
     if (!device)
         return;
     if (payload.size() >= OwnBufferThreshold) {
+        flushOutgoing(); // keeps the order
         QByteArray frame;
         Protocol::appendFrame(frame, header, payload);
         device->write(frame);
-    } else {
-        smallFrame.resize(0);
-        Protocol::appendFrame(smallFrame, header, payload);
-        device->write(smallFrame.constData(), smallFrame.size());
+        scheduleFlush();
+        return;
     }
-    scheduleFlush();
+    Protocol::appendFrame(outgoing, header, payload);
+    if (!directWrites || outgoing.size() >= MaxHeldBytes) {
+        flushOutgoing();
+        scheduleFlush();
+    } else if (dispatching > 0) {
+        holdWhileDispatching();
+    } else {
+        scheduleFlush();
+    }
+}
+
+void WebSocketPrivate::flushOutgoing()
+{
+    Q_Q(WebSocket);
+    if (outgoing.isEmpty())
+        return;
+    qsizetype sent = 0;
+    if (device && directWrites && socket->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(socket->socketDescriptor()), outgoing.constData(),
+            size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        // An error is left to the socket, which meets it again on its own write or read.
+        if (n > 0)
+            sent = qsizetype(n);
+    }
+    if (device && sent < outgoing.size())
+        device->write(outgoing.constData() + sent, outgoing.size() - sent);
+    if (outgoing.capacity() > MaxHeldBytes)
+        outgoing = QByteArray();
+    else
+        outgoing.resize(0);
+    if (sent > 0)
+        Q_EMIT q->bytesWritten(sent);
+}
+
+void WebSocketPrivate::holdWhileDispatching()
+{
+    if (!dispatchFlushTimer) {
+        dispatchFlushTimer = new QTimer(q_ptr);
+        dispatchFlushTimer->setSingleShot(true);
+        dispatchFlushTimer->setInterval(0);
+        QObject::connect(dispatchFlushTimer, &QTimer::timeout, q_ptr, [this] { flushOutgoing(); });
+    }
+    if (!dispatchFlushTimer->isActive())
+        dispatchFlushTimer->start();
+}
+
+void WebSocketPrivate::endDispatch()
+{
+    if (--dispatching > 0)
+        return;
+    if (dispatchFlushTimer && dispatchFlushTimer->isActive())
+        dispatchFlushTimer->stop();
+    flushOutgoing();
 }
 
 void WebSocketPrivate::scheduleFlush()
@@ -631,7 +699,11 @@ void WebSocketPrivate::drainPending()
         hasPending = false;
         flushPosted = false;
     }
-    if (!data.isEmpty() && device)
+    if (data.isEmpty() || !device)
+        return;
+    if (directWrites)
+        outgoing += data; // behind the owner's held frames; written by the caller's flush
+    else
         device->write(data);
 }
 
@@ -809,6 +881,7 @@ void WebSocketPrivate::disconnectTransport()
 {
     if (closeTimer)
         closeTimer->stop();
+    flushOutgoing();
     if (!device) {
         finish();
         return;
@@ -874,6 +947,10 @@ void WebSocketPrivate::releaseTransport()
     socket = nullptr;
     localSocket = nullptr;
     ownsDevice = false;
+    directWrites = false;
+    outgoing = QByteArray();
+    if (dispatchFlushTimer)
+        dispatchFlushTimer->stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -896,6 +973,7 @@ bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
         return false;
     if (hasPending)
         drainPending();
+    flushOutgoing();
     if (device->bytesAvailable() > 0) {
         onReadyRead();
         return true;
@@ -997,6 +1075,7 @@ void WebSocket::writePendingFrames()
     Q_D(WebSocket);
     d->ownerFlushPosted = false;
     d->drainPending();
+    d->flushOutgoing();
     if (d->socket)
         d->socket->flush();
     else if (d->localSocket)
@@ -1007,6 +1086,7 @@ bool WebSocket::flush()
 {
     Q_D(WebSocket);
     d->drainPending();
+    d->flushOutgoing();
     if (d->socket)
         return d->socket->flush();
     if (d->localSocket)
@@ -1018,6 +1098,7 @@ bool WebSocket::waitForBytesWritten(int msecs)
 {
     Q_D(WebSocket);
     d->drainPending();
+    d->flushOutgoing();
     if (!d->device)
         return false;
     const int wait = d->effectiveWait(msecs);

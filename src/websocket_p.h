@@ -72,6 +72,9 @@ public:
     Protocol::MaskKey nextMaskKey();
     void drainPending();
     void scheduleFlush();
+    void flushOutgoing();
+    void holdWhileDispatching();
+    void endDispatch();
     bool onOwnerThread() const;
     bool refuseSend(const char *what);
 
@@ -135,7 +138,17 @@ public:
     // Frames
     Protocol::ProtocolReader reader;
     QByteArray readBuffer;
-    QByteArray smallFrame; // reused encoding buffer for small frames
+    // Small frames are encoded here, and written from here in one go. On a plain TCP socket they
+    // go straight to its descriptor when Qt's write buffer is empty: QAbstractSocket's own write
+    // path arms and disarms its write notifier for every write, which on the glib event dispatcher
+    // costs two wake-ups of the event loop (eventfd writes, extra polls) per message.
+    QByteArray outgoing;
+    bool directWrites = false; // device is a plain QTcpSocket without a Qt proxy
+    // > 0 while received frames are handed out (readFrames): what the slots send meanwhile is held
+    // in `outgoing` and written once at the end, or by dispatchFlushTimer if a slot runs a nested
+    // event loop (or calls processEvents) first.
+    int dispatching = 0;
+    QTimer *dispatchFlushTimer = nullptr;
     bool closeSent = false;
     bool connectedEmitted = false;
     QDeadlineTimer closeDeadline = QDeadlineTimer::Forever;
@@ -145,7 +158,7 @@ public:
     QByteArray pending;
     std::atomic<bool> hasPending { false };
     std::atomic<bool> crossThreadSenders { false };
-    bool flushPosted = false;      // guarded by pendingMutex: a drain is posted for other threads' frames
+    bool flushPosted = false; // guarded by pendingMutex: a drain is posted for other threads' frames
     bool ownerFlushPosted = false; // owner thread only: a flush is posted for this pass's writes
 
     // Kept for the blocking API when no message signal is connected.

@@ -9,9 +9,11 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qdir.h>
+#include <QtCore/qeventloop.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qtimer.h>
 #include <QtNetwork/qlocalsocket.h>
 #include <QtNetwork/qsslconfiguration.h>
 #include <QtTest/qsignalspy.h>
@@ -119,6 +121,8 @@ private Q_SLOTS:
     void unixDomainSocket();
     void ipv6Loopback();
     void noMessageLostBeforeClose();
+    void repliesSentFromSlots_data();
+    void repliesSentFromSlots();
 };
 
 void tst_WebSocket::echoSizes_data()
@@ -621,6 +625,58 @@ void tst_WebSocket::noMessageLostBeforeClose()
     QCOMPARE(ws.error(), Error::NoError);
     QTRY_VERIFY2_WITH_TIMEOUT(server.log().contains(QStringLiteral("count-total %1").arg(Count)),
         qPrintable(server.log().right(300)), Wait);
+}
+
+void tst_WebSocket::repliesSentFromSlots_data()
+{
+    QTest::addColumn<bool>("nestedLoop");
+    QTest::newRow("reply from the slot") << false;
+    QTest::newRow("slot runs a nested event loop") << true;
+}
+
+// What slots send while received messages are handed out is held and written once they return (see
+// WebSocketPrivate::outgoing); a slot that sends and then runs a nested event loop (a dialog, a
+// wait for a reply on another connection) must still get its message out meanwhile.
+void tst_WebSocket::repliesSentFromSlots()
+{
+    QFETCH(bool, nestedLoop);
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    QSignalSpy written(&ws, &WebSocket::bytesWritten);
+    ws.open(server.url(QStringLiteral("/echo")));
+    QVERIFY(ws.waitForConnected(Wait));
+    constexpr int RoundTrips = 200;
+    int echoes = 0;
+    bool writtenInNestedLoop = false;
+    QObject::connect(&ws, &WebSocket::binaryMessageReceived, &ws, [&](const QByteArray &m) {
+        QCOMPARE(m, QByteArray::number(echoes));
+        ++echoes;
+        if (echoes >= RoundTrips)
+            return;
+        if (nestedLoop && echoes == RoundTrips / 2) {
+            // Qt delivers no readyRead of this socket inside its own readyRead, so the echo comes after.
+            QEventLoop loop;
+            QObject::connect(&ws, &WebSocket::bytesWritten, &loop, [&] {
+                writtenInNestedLoop = true;
+                loop.quit();
+            });
+            QTimer::singleShot(Wait, &loop, &QEventLoop::quit);
+            ws.sendBinary(QByteArray::number(echoes));
+            loop.exec();
+            return;
+        }
+        ws.sendBinary(QByteArray::number(echoes));
+    });
+    ws.sendBinary(QByteArray::number(0));
+    QTRY_COMPARE_WITH_TIMEOUT(echoes, RoundTrips, Wait);
+    QCOMPARE(writtenInNestedLoop, nestedLoop);
+    // Frames written straight to the socket are reported like the others.
+    QTRY_VERIFY(written.count() > 0);
+    qint64 total = 0;
+    for (const QList<QVariant> &args : written)
+        total += args.at(0).toLongLong();
+    QVERIFY2(total >= RoundTrips * 7, qPrintable(QString::number(total)));
 }
 
 QTEST_MAIN(tst_WebSocket)
