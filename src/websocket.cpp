@@ -214,6 +214,7 @@ void WebSocketPrivate::sendHandshake()
     Trace::headerBlock("request header", request.bytes);
     outgoing += request.bytes;
     flushOutgoing();
+    request.bytes = QByteArray(); // sent; requestHeaders() keeps what was in it
     // Data may already be waiting (a device handed over with the response in its buffer).
     if (device->bytesAvailable() > 0)
         QMetaObject::invokeMethod(
@@ -250,6 +251,7 @@ void WebSocketPrivate::readHandshake()
         }
         if (status == Protocol::HandshakeResponseParser::Status::Complete) {
             handleHandshakeComplete(QByteArrayView(readBuffer.constData() + used, qsizetype(n) - used));
+            readBuffer = QByteArray(); // sized again by the first frames; an idle connection keeps none
             return;
         }
     }
@@ -1026,9 +1028,8 @@ bool WebSocketPrivate::waitUntil(const std::function<bool()> &done, int msecs)
 
 Message WebSocketPrivate::takeQueued(bool includeControl)
 {
-    while (!queue.empty()) {
-        Message m = std::move(queue.front());
-        queue.pop_front();
+    while (!queue.isEmpty()) {
+        Message m = queue.takeFirst();
         queuedBytes -= m.data.size();
         const bool control = quint8(m.opcode) & 0x8;
         if (!control || includeControl)
@@ -1215,8 +1216,7 @@ bool WebSocket::receiveFrame(Frame *frame, int msecs)
             d->setError(Error::ConnectionClosed, QStringLiteral("the connection is closed"));
         return false;
     }
-    *frame = d->frameQueue.front();
-    d->frameQueue.pop_front();
+    *frame = d->frameQueue.takeFirst();
     d->queuedBytes -= frame->payload().size();
     return true;
 }

@@ -14,7 +14,6 @@
 #include <QtCore/qtimer.h>
 
 #include <atomic>
-#include <deque>
 
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
@@ -162,8 +161,10 @@ public:
     bool ownerFlushPosted = false; // owner thread only: a flush is posted for this pass's writes
 
     // Kept for the blocking API when no message signal is connected.
-    std::deque<Message> queue;
-    std::deque<Frame> frameQueue;
+    // QList, not std::deque: an empty one allocates nothing (idle connections), and taking the
+    // first element is O(1) in Qt 6.
+    QList<Message> queue;
+    QList<Frame> frameQueue;
     qint64 queuedBytes = 0;
     bool frameQueueOn = false;
 
