@@ -2,6 +2,7 @@
 
 #include "protocol/closepayload.h"
 #include "protocol/framewriter.h"
+#include "protocol/masking.h"
 #include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
@@ -170,7 +171,7 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
     localSocket = qobject_cast<QLocalSocket *>(dev);
     // Only a plain QTcpSocket's descriptor carries the bytes as written: TLS, a Qt proxy engine or a
     // subclass may transform them.
-    directWrites = socket && socket->metaObject() == &QTcpSocket::staticMetaObject
+    plainTcp = socket && socket->metaObject() == &QTcpSocket::staticMetaObject
         && socket->proxy().type() == QNetworkProxy::NoProxy;
     QObject::connect(dev, &QIODevice::readyRead, q, [this] { onReadyRead(); });
     QObject::connect(dev, &QIODevice::bytesWritten, q, &WebSocket::bytesWritten);
@@ -397,8 +398,15 @@ void WebSocketPrivate::readFrames()
             return; // resumed by the blocking receive calls as they drain the queue
         qsizetype room = 0;
         if (char *target = reader.directTarget(&room)) {
-            // A large payload is being gathered: let the transport copy straight into it.
-            const qint64 n = device->read(target, room);
+            // A large payload is being gathered: let the transport copy straight into it, and once
+            // Qt's buffer is empty the kernel too (QAbstractSocket would copy everything through
+            // its own buffer first). Qt reads nothing behind our back meanwhile: it reads only in
+            // its read notifier or its waitFor functions, and then behind what it has buffered.
+            qint64 n = device->read(target, room);
+            if (n == 0 && plainTcp) {
+                n = ::recv(int(socket->socketDescriptor()), target, size_t(room), MSG_DONTWAIT);
+                // End of stream or an error: the socket meets it on its own next read.
+            }
             if (n <= 0)
                 return;
             reader.commitDirect(qsizetype(n), *this);
@@ -621,6 +629,10 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         return;
     if (payload.size() >= OwnBufferThreshold) {
         flushOutgoing(); // keeps the order
+        if (plainTcp && socket->bytesToWrite() == 0) {
+            sendLargeFrame(header, payload);
+            return;
+        }
         QByteArray frame;
         Protocol::appendFrame(frame, header, payload);
         device->write(frame);
@@ -628,7 +640,7 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         return;
     }
     Protocol::appendFrame(outgoing, header, payload);
-    if (!directWrites || outgoing.size() >= MaxHeldBytes) {
+    if (!plainTcp || outgoing.size() >= MaxHeldBytes) {
         flushOutgoing();
         scheduleFlush();
     } else if (dispatching > 0) {
@@ -638,13 +650,59 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
     }
 }
 
+void WebSocketPrivate::sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload)
+{
+    // Sent in slices masked into `outgoing` while the kernel takes them: the peer starts reading at
+    // once, and no buffer of the frame's size is filled (and its fresh pages faulted in) first.
+    // What the kernel does not take is masked into one buffer and left to the socket, as on other
+    // devices.
+    Q_Q(WebSocket);
+    constexpr qsizetype Slice = MaxHeldBytes;
+    header.payloadLength = quint64(payload.size());
+    const int fd = int(socket->socketDescriptor());
+    qsizetype done = 0; // payload bytes masked so far
+    qint64 sent = 0;
+    outgoing.reserve(Protocol::MaxFrameHeaderSize + qMin(Slice, payload.size()));
+    outgoing.resize(Protocol::MaxFrameHeaderSize); // `outgoing` was empty: flushOutgoing() ran
+    outgoing.resize(Protocol::writeFrameHeader(outgoing.data(), header));
+    for (;;) {
+        const qsizetype n = qMin(Slice, payload.size() - done);
+        const qsizetype at = outgoing.size();
+        outgoing.resize(at + n);
+        Protocol::maskCopy(outgoing.data() + at, payload.data() + done, n, header.maskKey, quint64(done));
+        done += n;
+        const ssize_t accepted
+            = ::send(fd, outgoing.constData(), size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const qsizetype taken = accepted > 0 ? qsizetype(accepted) : 0;
+        sent += taken;
+        if (taken < outgoing.size()) {
+            QByteArray rest;
+            rest.reserve(outgoing.size() - taken + payload.size() - done);
+            rest.append(outgoing.constData() + taken, outgoing.size() - taken);
+            const qsizetype tail = rest.size();
+            rest.resize(tail + payload.size() - done);
+            Protocol::maskCopy(rest.data() + tail, payload.data() + done, payload.size() - done,
+                header.maskKey, quint64(done));
+            device->write(rest);
+            scheduleFlush();
+            break;
+        }
+        outgoing.resize(0);
+        if (done == payload.size())
+            break;
+    }
+    outgoing.resize(0);
+    if (sent > 0)
+        Q_EMIT q->bytesWritten(sent);
+}
+
 void WebSocketPrivate::flushOutgoing()
 {
     Q_Q(WebSocket);
     if (outgoing.isEmpty())
         return;
     qsizetype sent = 0;
-    if (device && directWrites && socket->bytesToWrite() == 0) {
+    if (device && plainTcp && socket->bytesToWrite() == 0) {
         const ssize_t n = ::send(int(socket->socketDescriptor()), outgoing.constData(),
             size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         // An error is left to the socket, which meets it again on its own write or read.
@@ -703,7 +761,7 @@ void WebSocketPrivate::drainPending()
     }
     if (data.isEmpty() || !device)
         return;
-    if (directWrites)
+    if (plainTcp)
         outgoing += data; // behind the owner's held frames; written by the caller's flush
     else
         device->write(data);
@@ -949,7 +1007,7 @@ void WebSocketPrivate::releaseTransport()
     socket = nullptr;
     localSocket = nullptr;
     ownsDevice = false;
-    directWrites = false;
+    plainTcp = false;
     outgoing = QByteArray();
     if (dispatchFlushTimer)
         dispatchFlushTimer->stop();

@@ -68,6 +68,7 @@ public:
     void stopCompressing();
     qint64 sendRawFrame(const Frame &frame);
     void writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
+    void sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload);
     Protocol::MaskKey nextMaskKey();
     void drainPending();
     void scheduleFlush();
@@ -142,7 +143,8 @@ public:
     // path arms and disarms its write notifier for every write, which on the glib event dispatcher
     // costs two wake-ups of the event loop (eventfd writes, extra polls) per message.
     QByteArray outgoing;
-    bool directWrites = false; // device is a plain QTcpSocket without a Qt proxy
+    bool plainTcp = false; // device is a plain QTcpSocket without a Qt proxy: its descriptor
+                           // carries the bytes as they are (also read directly, see readFrames)
     // > 0 while received frames are handed out (readFrames): what the slots send meanwhile is held
     // in `outgoing` and written once at the end, or by dispatchFlushTimer if a slot runs a nested
     // event loop (or calls processEvents) first.

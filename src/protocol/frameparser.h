@@ -79,7 +79,7 @@ private:
     HeaderResult completeHeader(const char *data, qsizetype size, qsizetype *used);
     void startGathering();
     void growGatherBuffer(qsizetype needed);
-    // First allocation for a payload split across reads; it grows by doubling as bytes arrive.
+    // First allocation for a payload split across reads; past it, the buffer takes the frame's size.
     static constexpr qsizetype InitialGatherSize = 1024 * 1024;
     void gather(const char *data, qsizetype size);
     Status finishGathered();
