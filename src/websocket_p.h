@@ -60,6 +60,7 @@ public:
     bool wantsMore() const override;
     bool blockingMode() const;
     void enqueue(Opcode opcode, QByteArray data, bool fin = true);
+    void offerAsSpare(QByteArray &message);
 
     // Sending (any thread)
     qint64 sendMessage(Opcode opcode, QByteArrayView payload);
@@ -171,6 +172,7 @@ public:
     bool frameQueueOn = false;
 
     QTimer *openTimer = nullptr;
+    QTimer *spareTimer = nullptr; // lets the reader's spare buffer go (see offerAsSpare())
     QTimer *closeTimer = nullptr;
 
     int closeCode = int(CloseCode::Abnormal);

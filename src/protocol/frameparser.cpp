@@ -257,10 +257,24 @@ void FrameParser::startGathering()
     const qsizetype initial = qMin(length, InitialGatherSize);
     if (m_buffer.isDetached() && m_buffer.capacity() >= initial && m_buffer.capacity() <= ReuseLimit)
         m_buffer.resize(initial);
+    else if (length > ReuseLimit && takeSpareBuffer(length))
+        m_buffer.resize(initial);
     else
         m_buffer = QByteArray(initial, Qt::Uninitialized);
     m_bufferHave = 0;
     m_gathering = true;
+}
+
+bool FrameParser::takeSpareBuffer(qsizetype length)
+{
+    // Not more than twice the frame: the buffer becomes the message the application gets, and
+    // should not pin much more memory than the message needs.
+    const bool fits = !m_spare.isNull() && m_spare.isDetached() && m_spare.capacity() >= length
+        && m_spare.capacity() / 2 <= length;
+    if (fits)
+        m_buffer = std::move(m_spare);
+    m_spare = QByteArray();
+    return fits;
 }
 
 void FrameParser::growGatherBuffer(qsizetype needed)
@@ -354,6 +368,7 @@ void FrameParser::reset()
     m_buffer.clear();
     m_bufferHave = 0;
     m_bufferOwnsPayload = false;
+    m_spare = QByteArray();
 }
 
 } // namespace WsClient::Protocol

@@ -9,6 +9,7 @@
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qdir.h>
+#include <QtCore/qelapsedtimer.h>
 #include <QtCore/qeventloop.h>
 #include <QtCore/qjsondocument.h>
 #include <QtCore/qjsonobject.h>
@@ -123,6 +124,7 @@ private Q_SLOTS:
     void noMessageLostBeforeClose();
     void repliesSentFromSlots_data();
     void largeMessagesBackToBack();
+    void largeMessageMemoryIsReusedOnlyWhenDropped();
     void repliesSentFromSlots();
 };
 
@@ -704,6 +706,42 @@ void tst_WebSocket::largeMessagesBackToBack()
     ws->close();
     QVERIFY(ws->waitForDisconnected(Wait));
     QCOMPARE(ws->closeCode(), 1000);
+}
+
+// A large message the slots let go of lends its memory to the next large frame; one a slot keeps
+// must never be written into.
+void tst_WebSocket::largeMessageMemoryIsReusedOnlyWhenDropped()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    ws.open(server.url(QStringLiteral("/echo")));
+    QVERIFY(ws.waitForConnected(Wait));
+    QList<QByteArray> sent;
+    for (int i = 0; i < 3; ++i)
+        sent.append(randomBytes((2 << 20) + i));
+    QByteArray kept;
+    QList<const char *> memory;
+    QElapsedTimer sinceLast;
+    qint64 lastGapMs = 0;
+    int received = 0;
+    QObject::connect(&ws, &WebSocket::binaryMessageReceived, &ws, [&](const QByteArray &m) {
+        QVERIFY(m == sent.at(received));
+        memory.append(m.constData());
+        lastGapMs = sinceLast.restart();
+        if (received == 0)
+            kept = m;
+        if (++received < sent.size())
+            ws.sendBinary(sent.at(received));
+    });
+    ws.sendBinary(sent.at(0));
+    QTRY_COMPARE_WITH_TIMEOUT(received, 3, Wait);
+    QVERIFY(kept == sent.at(0));
+    QVERIFY(memory.at(1) != memory.at(0));
+    // The memory is lent for a quarter of a second; a machine too busy to echo 2 MiB in that time
+    // cannot show the reuse.
+    if (lastGapMs < 200)
+        QCOMPARE(memory.at(2), memory.at(1));
 }
 
 QTEST_MAIN(tst_WebSocket)
