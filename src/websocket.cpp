@@ -502,10 +502,10 @@ void WebSocketPrivate::messageReceived(Opcode opcode, QByteArray &&message)
 
 void WebSocketPrivate::offerAsSpare(QByteArray &message)
 {
-    // If the slots let go of a large message, the next large frame is gathered into its memory: pages
-    // already faulted in, instead of fresh ones (a third of a 16 MiB echo's time). A slot that keeps
-    // the message keeps it to itself: the reader takes only a buffer nobody else holds. Kept briefly,
-    // so that an idle connection does not pin a large buffer.
+    // If the slots (or the caller of receive()) let go of a large message, the next large frame is
+    // gathered into its memory: pages already faulted in, instead of fresh ones (a third of a 16 MiB
+    // echo's time). Who keeps the message keeps it to itself: the reader takes only a buffer nobody
+    // else holds. Kept briefly, so that an idle connection does not pin a large buffer.
     if (message.size() < SpareMinimum)
         return;
     reader.parser().setSpareBuffer(std::move(message));
@@ -1265,8 +1265,12 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
             m = d->takeQueued(includeControlFrames);
         return m.isValid();
     };
-    if (d->waitUntil(ready, msecs) && m.isValid())
+    if (d->waitUntil(ready, msecs) && m.isValid()) {
+        // Shared with the caller: reused only if the caller has let go of it by the next large frame.
+        QByteArray spare = m.data;
+        d->offerAsSpare(spare);
         return m;
+    }
     if (!m.isValid()) {
         if (d->state == State::Unconnected || d->state == State::Closing) {
             if (d->error == Error::NoError)
