@@ -6,6 +6,7 @@
 #include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
+#include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qmetaobject.h>
 #include <QtCore/qthread.h>
@@ -509,6 +510,10 @@ void WebSocketPrivate::offerAsSpare(QByteArray &message)
     if (message.size() < SpareMinimum)
         return;
     reader.parser().setSpareBuffer(std::move(message));
+    // A thread without an event loop (blocking use from a std::thread) has no timers: there the
+    // next gathered frame takes the spare or lets it go.
+    if (!QAbstractEventDispatcher::instance())
+        return;
     if (!spareTimer) {
         spareTimer = new QTimer(q_ptr);
         spareTimer->setSingleShot(true);
@@ -743,6 +748,10 @@ void WebSocketPrivate::flushOutgoing()
 
 void WebSocketPrivate::holdWhileDispatching()
 {
+    if (!QAbstractEventDispatcher::instance()) {
+        flushOutgoing(); // no event loop, so no nested one either: nothing to wait for
+        return;
+    }
     if (!dispatchFlushTimer) {
         dispatchFlushTimer = new QTimer(q_ptr);
         dispatchFlushTimer->setSingleShot(true);
