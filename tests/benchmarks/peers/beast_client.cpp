@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <cstdio>
+#include <string_view>
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
@@ -43,8 +44,10 @@ int main(int argc, char **argv)
         beast::flat_buffer buffer;
         for (;;) {
             ws.read(buffer);
-            if (buffer.size() != w.messages[std::size_t(clock.total()) % count].size()) {
-                std::fprintf(stderr, "beast_client: echo %lld has %zu bytes\n", clock.total(), buffer.size());
+            const std::string_view echo(static_cast<const char *>(buffer.data().data()), buffer.size());
+            if (!Bench::sameEcho(echo, w.messages[std::size_t(clock.total()) % count])) {
+                std::fprintf(
+                    stderr, "beast_client: echo %lld differs (%zu bytes)\n", clock.total(), buffer.size());
                 return 1;
             }
             buffer.clear();

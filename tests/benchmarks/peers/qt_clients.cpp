@@ -39,8 +39,8 @@ public:
     virtual void closeAndWait() = 0;
 
     std::function<void()> connected;
-    // A message arrived: its size in bytes (binary) or UTF-16 code units (text).
-    std::function<void(qsizetype)> received;
+    std::function<void(const QByteArray &)> binaryReceived;
+    std::function<void(const QString &)> textReceived;
     std::function<void(const QString &)> failed;
 };
 
@@ -51,9 +51,9 @@ public:
     {
         QObject::connect(&m_ws, &WsClient::WebSocket::connected, &m_ws, [this] { connected(); });
         QObject::connect(&m_ws, &WsClient::WebSocket::binaryMessageReceived, &m_ws,
-            [this](const QByteArray &m) { received(m.size()); });
+            [this](const QByteArray &m) { binaryReceived(m); });
         QObject::connect(&m_ws, &WsClient::WebSocket::textMessageReceived, &m_ws,
-            [this](const QString &m) { received(m.size()); });
+            [this](const QString &m) { textReceived(m); });
         QObject::connect(&m_ws, &WsClient::WebSocket::errorOccurred, &m_ws,
             [this](WsClient::Error, const QString &why) { failed(why); });
     }
@@ -83,9 +83,9 @@ public:
     {
         QObject::connect(&m_ws, &QWebSocket::connected, &m_ws, [this] { connected(); });
         QObject::connect(&m_ws, &QWebSocket::binaryMessageReceived, &m_ws,
-            [this](const QByteArray &m) { received(m.size()); });
+            [this](const QByteArray &m) { binaryReceived(m); });
         QObject::connect(
-            &m_ws, &QWebSocket::textMessageReceived, &m_ws, [this](const QString &m) { received(m.size()); });
+            &m_ws, &QWebSocket::textMessageReceived, &m_ws, [this](const QString &m) { textReceived(m); });
 #if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
         QObject::connect(&m_ws, &QWebSocket::errorOccurred, &m_ws,
             [this](QAbstractSocket::SocketError) { failed(m_ws.errorString()); });
@@ -135,25 +135,22 @@ std::unique_ptr<Connection> makeConnection(const std::string &client)
     return nullptr;
 }
 
-// The workload's messages as each API takes them, and the size each echo must have.
+// The workload's messages as each API takes them; echo i must match message i % count().
 struct Payloads
 {
     explicit Payloads(const Bench::Workload &w)
     {
         for (const std::string &m : w.messages) {
             const QByteArray bytes = QByteArray::fromStdString(m);
-            if (w.text) {
+            if (w.text)
                 text.push_back(QString::fromUtf8(bytes));
-                sizes.push_back(text.back().size());
-            } else {
+            else
                 binary.push_back(bytes);
-                sizes.push_back(bytes.size());
-            }
         }
     }
+    std::size_t count() const { return binary.size() + text.size(); }
     std::vector<QByteArray> binary;
     std::vector<QString> text;
-    std::vector<qsizetype> sizes;
 };
 
 bool openAndWait(Connection &c, const QUrl &url, bool compress)
@@ -179,7 +176,7 @@ int runEcho(Connection &c, const Bench::Workload &w)
     if (!openAndWait(c, QUrl(QString::fromStdString(w.url)), w.compress))
         return 1;
     const Payloads payloads(w);
-    const std::size_t count = payloads.sizes.size();
+    const std::size_t count = payloads.count();
     QEventLoop loop;
     bool ok = true;
     bool done = false;
@@ -199,11 +196,11 @@ int runEcho(Connection &c, const Bench::Workload &w)
     for (int i = 0; i < w.inflight; ++i)
         sendNext();
     Bench::EchoClock clock(w);
-    c.received = [&](qsizetype size) {
+    auto echoed = [&](bool same) {
         if (done)
             return; // echoes still in flight when the measurement ended
-        if (size != payloads.sizes[std::size_t(clock.total()) % count]) {
-            std::fprintf(stderr, "echo %lld has size %lld\n", clock.total(), qlonglong(size));
+        if (!same) {
+            std::fprintf(stderr, "echo %lld differs from what was sent\n", clock.total());
             ok = false;
         }
         if (!ok || !clock.echoed()) {
@@ -212,6 +209,12 @@ int runEcho(Connection &c, const Bench::Workload &w)
             return;
         }
         sendNext();
+    };
+    c.binaryReceived = [&](const QByteArray &m) {
+        echoed(!w.text && Bench::sameEcho(m, payloads.binary[std::size_t(clock.total()) % count]));
+    };
+    c.textReceived = [&](const QString &m) {
+        echoed(w.text && Bench::sameEcho(m, payloads.text[std::size_t(clock.total()) % count]));
     };
     QTimer stall;
     QObject::connect(&stall, &QTimer::timeout, &loop, [&] {
@@ -224,7 +227,8 @@ int runEcho(Connection &c, const Bench::Workload &w)
     done = true;
     std::printf("SENT %lld\n", sent);
     c.closeAndWait();
-    c.received = [](qsizetype) {};
+    c.binaryReceived = [](const QByteArray &) {};
+    c.textReceived = [](const QString &) {};
     c.failed = [](const QString &) {};
     return ok ? 0 : 1;
 }
@@ -302,7 +306,7 @@ int runBlocking(const Bench::Workload &w)
         return 1;
     }
     const Payloads payloads(w);
-    const std::size_t count = payloads.sizes.size();
+    const std::size_t count = payloads.count();
     long long sent = 0;
     auto sendNext = [&] {
         const std::size_t i = std::size_t(sent++) % count;
@@ -320,9 +324,10 @@ int runBlocking(const Bench::Workload &w)
             std::fprintf(stderr, "receive: %s\n", qPrintable(ws->errorString()));
             return 1;
         }
-        const qsizetype size = w.text ? m.text().size() : m.data.size();
-        if (size != payloads.sizes[std::size_t(clock.total()) % count]) {
-            std::fprintf(stderr, "echo %lld has size %lld\n", clock.total(), qlonglong(size));
+        const std::size_t i = std::size_t(clock.total()) % count;
+        if (w.text ? !Bench::sameEcho(m.text(), payloads.text[i])
+                   : !Bench::sameEcho(m.data, payloads.binary[i])) {
+            std::fprintf(stderr, "echo %lld differs from what was sent\n", clock.total());
             return 1;
         }
         if (!clock.echoed())

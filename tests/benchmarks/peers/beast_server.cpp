@@ -1,10 +1,10 @@
-// The echo server every benchmark client talks to: Boost.Beast, one thread, asynchronous. Not
-// WsClient, and lean so that it is not the bottleneck (run_peers.py reports its CPU use).
+// The echo server of the permessage-deflate benchmark (epoll_server.cpp has no compression):
+// Boost.Beast, one thread, asynchronous, not WsClient; run_peers.py reports its CPU use.
 //
 // Each connection reads the next message while earlier echoes are still being written, so a client
 // may keep several messages in flight, and a 16 MiB message in each direction cannot deadlock.
 //
-// usage: bench_echo_server [--port N] [--deflate] [--report-wire]
+// usage: bench_beast_server [--port N] [--deflate] [--report-wire]
 //   prints `LISTENING <port>` once ready; with --deflate it accepts permessage-deflate; with
 //   --report-wire it prints `WIRE <received> <sent>` (TCP bytes of the connection) when a client's
 //   Close arrives.
@@ -139,7 +139,7 @@ public:
             if (!ec)
                 std::make_shared<Session>(std::move(socket), m_settings)->start();
             else if (ec == net::error::no_descriptors)
-                std::fprintf(stderr, "bench_echo_server: out of file descriptors (raise ulimit -n)\n");
+                std::fprintf(stderr, "bench_beast_server: out of file descriptors (raise ulimit -n)\n");
             accept();
         });
     }
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         else if (std::strcmp(argv[i], "--report-wire") == 0)
             settings.reportWire = true;
         else {
-            std::fprintf(stderr, "usage: bench_echo_server [--port N] [--deflate] [--report-wire]\n");
+            std::fprintf(stderr, "usage: bench_beast_server [--port N] [--deflate] [--report-wire]\n");
             return 2;
         }
     }
