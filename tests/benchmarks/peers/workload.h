@@ -17,7 +17,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,14 +71,16 @@ inline std::string binaryPayload(std::size_t size)
 // std::string, std::string_view, QByteArray and QString alike.
 template<typename Echo, typename Sent> bool sameEcho(const Echo &echo, const Sent &sent)
 {
-    const auto n = static_cast<long long>(sent.size());
-    if (static_cast<long long>(echo.size()) != n)
+    const std::size_t n = std::size_t(sent.size());
+    if (std::size_t(echo.size()) != n)
         return false;
-    for (const long long start : { 0LL, n / 2, n - 16 }) {
-        for (long long i = start < 0 ? 0 : start; i < n && i < start + 16; ++i) {
-            if (echo[i] != sent[i])
-                return false;
-        }
+    const auto *e = std::data(echo);
+    const auto *s = std::data(sent);
+    static_assert(sizeof(*e) == sizeof(*s), "elements of the same size");
+    const std::size_t piece = n < 16 ? n : 16;
+    for (const std::size_t start : { std::size_t(0), (n - piece) / 2, n - piece }) {
+        if (std::memcmp(e + start, s + start, piece * sizeof(*e)) != 0)
+            return false;
     }
     return true;
 }
