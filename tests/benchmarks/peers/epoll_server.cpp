@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -111,6 +112,15 @@ struct Buffer
     }
 };
 
+// A piece of echo: bytes of `scratch` (headers, small payloads) or, to save copying large
+// payloads, bytes unmasked in place in `in`.
+struct Piece
+{
+    bool inInput;
+    std::size_t offset;
+    std::size_t size;
+};
+
 struct Connection
 {
     int fd = -1;
@@ -119,6 +129,10 @@ struct Connection
     Buffer in; // unparsed input
     Buffer out; // echo not yet written, from outStart on
     std::size_t outStart = 0;
+    // What process() decoded from `in`, written by emit() before `in` moves on.
+    Buffer scratch;
+    std::vector<Piece> pieces;
+    std::size_t consumed = 0;
     // The frame being streamed back: payload bytes still to come, its key and position.
     std::uint64_t remaining = 0;
     unsigned char key[4] = {};
@@ -127,7 +141,16 @@ struct Connection
     std::vector<unsigned char> control; // a control frame's payload, echoed once complete
 };
 
-void appendHeader(Buffer &out, unsigned char first, std::uint64_t length)
+void addScratch(Connection &c, const unsigned char *data, std::size_t n)
+{
+    if (!c.pieces.empty() && !c.pieces.back().inInput)
+        c.pieces.back().size += n;
+    else
+        c.pieces.push_back(Piece { false, c.scratch.size, n });
+    c.scratch.append(data, n);
+}
+
+void appendHeader(Connection &c, unsigned char first, std::uint64_t length)
 {
     unsigned char header[10] = { first };
     std::size_t n = 2;
@@ -144,10 +167,10 @@ void appendHeader(Buffer &out, unsigned char first, std::uint64_t length)
             header[2 + i] = (unsigned char)(length >> (56 - 8 * i));
         n = 10;
     }
-    out.append(header, n);
+    addScratch(c, header, n);
 }
 
-// Decodes what `in` holds into echo bytes in `out`; false when the connection must end.
+// Decodes what `in` holds into pieces of echo; false when the connection must end.
 bool process(Connection &c)
 {
     std::size_t pos = 0;
@@ -159,8 +182,10 @@ bool process(Connection &c)
             unmask(data, n, c.key, c.phase);
             if (c.opcode >= 0x8)
                 c.control.insert(c.control.end(), data, data + n);
+            else if (n < 4096)
+                addScratch(c, data, n);
             else
-                c.out.append(data, n);
+                c.pieces.push_back(Piece { true, pos, n });
             c.phase += n;
             c.remaining -= n;
             pos += n;
@@ -195,7 +220,7 @@ bool process(Connection &c)
             c.remaining = length;
             pos += header;
             if (c.opcode < 0x8) {
-                appendHeader(c.out, p[0], length); // data: the payload streams after it
+                appendHeader(c, p[0], length); // data: the payload streams after it
             } else {
                 c.control.clear();
                 if (length > 125)
@@ -204,18 +229,56 @@ bool process(Connection &c)
         }
         if (c.remaining == 0 && c.opcode >= 0x8) {
             if (c.opcode == 0x9) { // ping -> pong
-                appendHeader(c.out, 0x8A, c.control.size());
-                c.out.append(c.control.data(), c.control.size());
+                appendHeader(c, 0x8A, c.control.size());
+                addScratch(c, c.control.data(), c.control.size());
             } else if (c.opcode == 0x8) { // close -> echo it and end
-                appendHeader(c.out, 0x88, c.control.size());
-                c.out.append(c.control.data(), c.control.size());
+                appendHeader(c, 0x88, c.control.size());
+                addScratch(c, c.control.data(), c.control.size());
                 c.closing = true;
             }
             c.opcode = 0;
         }
     }
-    c.in.consume(pos);
+    c.consumed = pos;
     return c.out.size - c.outStart <= MaxPending;
+}
+
+// Writes the pieces process() left (with one writev when nothing older waits), keeps what the
+// socket does not take in `out`, and lets `in` move on.
+void emit(Connection &c)
+{
+    std::size_t piece = 0;
+    if (c.outStart == c.out.size) {
+        while (piece < c.pieces.size()) {
+            iovec vectors[64];
+            int count = 0;
+            std::size_t total = 0;
+            for (std::size_t i = piece; i < c.pieces.size() && count < 64; ++i, ++count) {
+                const Piece &p = c.pieces[i];
+                vectors[count].iov_base = (p.inInput ? c.in.data() : c.scratch.data()) + p.offset;
+                vectors[count].iov_len = p.size;
+                total += p.size;
+            }
+            const ssize_t n = ::writev(c.fd, vectors, count);
+            std::size_t written = n > 0 ? std::size_t(n) : 0;
+            while (written > 0 && written >= c.pieces[piece].size)
+                written -= c.pieces[piece++].size;
+            if (written > 0) {
+                c.pieces[piece].offset += written;
+                c.pieces[piece].size -= written;
+            }
+            if (std::size_t(n > 0 ? n : 0) < total)
+                break; // the socket is full (or broken: the next recv or send says so)
+        }
+    }
+    for (; piece < c.pieces.size(); ++piece) {
+        const Piece &p = c.pieces[piece];
+        c.out.append((p.inInput ? c.in.data() : c.scratch.data()) + p.offset, p.size);
+    }
+    c.pieces.clear();
+    c.scratch.size = 0;
+    c.in.consume(c.consumed);
+    c.consumed = 0;
 }
 
 bool handshake(Connection &c)
@@ -366,6 +429,7 @@ int main(int argc, char **argv)
                         alive = handshake(c);
                     if (alive && c.upgraded)
                         alive = process(c);
+                    emit(c);
                 } else if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
                     alive = false;
                 }
