@@ -1,5 +1,7 @@
 #include <WsClient/compression.h>
 
+#include "shareddefault_p.h"
+
 namespace WsClient {
 
 class CompressionOptionsPrivate : public QSharedData
@@ -26,7 +28,7 @@ public:
     }
 };
 
-CompressionOptions::CompressionOptions() : d(new CompressionOptionsPrivate) { }
+CompressionOptions::CompressionOptions() : d(sharedDefault<CompressionOptionsPrivate>()) { }
 CompressionOptions::CompressionOptions(const CompressionOptions &other) = default;
 CompressionOptions &CompressionOptions::operator=(const CompressionOptions &other) = default;
 CompressionOptions::~CompressionOptions() = default;

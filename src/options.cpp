@@ -1,5 +1,7 @@
 #include <WsClient/options.h>
 
+#include "shareddefault_p.h"
+
 #include <QtNetwork/qsslconfiguration.h>
 
 namespace WsClient {
@@ -30,7 +32,7 @@ public:
     }
 };
 
-SslOptions::SslOptions() : d(new SslOptionsPrivate) { }
+SslOptions::SslOptions() : d(sharedDefault<SslOptionsPrivate>()) { }
 SslOptions::SslOptions(const SslOptions &other) = default;
 SslOptions &SslOptions::operator=(const SslOptions &other) = default;
 SslOptions::~SslOptions() = default;
@@ -163,7 +165,7 @@ public:
     qint64 outgoingFrameSize = 0;
 };
 
-ConnectOptions::ConnectOptions() : d(new ConnectOptionsPrivate) { }
+ConnectOptions::ConnectOptions() : d(sharedDefault<ConnectOptionsPrivate>()) { }
 ConnectOptions::ConnectOptions(const ConnectOptions &other) = default;
 ConnectOptions &ConnectOptions::operator=(const ConnectOptions &other) = default;
 ConnectOptions::~ConnectOptions() = default;

@@ -2,14 +2,20 @@
 
 #include "protocol/closepayload.h"
 #include "protocol/framewriter.h"
+#include "protocol/masking.h"
 #include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
+#include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qmetaobject.h>
 #include <QtCore/qthread.h>
 #include <QtNetwork/qabstractsocket.h>
 #include <QtNetwork/qlocalsocket.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qtcpsocket.h>
+
+#include <sys/socket.h>
 
 #include <cstring>
 
@@ -32,6 +38,12 @@ constexpr int CrossThreadPollMs = 5;
 constexpr int IdlePollMs = 50;
 // Bytes asked of the transport per read when no payload is being gathered.
 constexpr qint64 ReadChunk = 256 * 1024;
+// Held small frames are written without waiting for the end of the dispatch beyond this size.
+constexpr qsizetype MaxHeldBytes = 64 * 1024;
+// Messages this large are offered back to the reader once the slots are done with them, and kept
+// for this long for the next large frame.
+constexpr qsizetype SpareMinimum = 1024 * 1024;
+constexpr int SpareKeepMs = 250;
 
 QString stateName(WebSocket::State state)
 {
@@ -162,6 +174,10 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
     ownsDevice = owned;
     socket = qobject_cast<QAbstractSocket *>(dev);
     localSocket = qobject_cast<QLocalSocket *>(dev);
+    // Only a plain QTcpSocket's descriptor carries the bytes as written: TLS, a Qt proxy engine or a
+    // subclass may transform them.
+    plainTcp = socket && socket->metaObject() == &QTcpSocket::staticMetaObject
+        && socket->proxy().type() == QNetworkProxy::NoProxy;
     QObject::connect(dev, &QIODevice::readyRead, q, [this] { onReadyRead(); });
     QObject::connect(dev, &QIODevice::bytesWritten, q, &WebSocket::bytesWritten);
     if (socket) {
@@ -202,7 +218,9 @@ void WebSocketPrivate::sendHandshake()
     }
     phase = Phase::Handshake;
     Trace::headerBlock("request header", request.bytes);
-    device->write(request.bytes);
+    outgoing += request.bytes;
+    flushOutgoing();
+    request.bytes = QByteArray(); // sent; requestHeaders() keeps what was in it
     // Data may already be waiting (a device handed over with the response in its buffer).
     if (device->bytesAvailable() > 0)
         QMetaObject::invokeMethod(
@@ -239,6 +257,7 @@ void WebSocketPrivate::readHandshake()
         }
         if (status == Protocol::HandshakeResponseParser::Status::Complete) {
             handleHandshakeComplete(QByteArrayView(readBuffer.constData() + used, qsizetype(n) - used));
+            readBuffer = QByteArray(); // sized again by the first frames; an idle connection keeps none
             return;
         }
     }
@@ -371,6 +390,12 @@ void WebSocketPrivate::readBadStatusBody(bool atEnd)
 void WebSocketPrivate::readFrames()
 {
     Q_Q(WebSocket);
+    struct DispatchScope
+    {
+        explicit DispatchScope(WebSocketPrivate *owner) : d(owner) { ++d->dispatching; }
+        ~DispatchScope() { d->endDispatch(); }
+        WebSocketPrivate *d;
+    } scope(this);
     reader.setTapFrames(
         frameQueueOn || q->isSignalConnected(QMetaMethod::fromSignal(&WebSocket::frameReceived)));
     while (phase == Phase::Frames && device && wantsMore()) {
@@ -378,8 +403,15 @@ void WebSocketPrivate::readFrames()
             return; // resumed by the blocking receive calls as they drain the queue
         qsizetype room = 0;
         if (char *target = reader.directTarget(&room)) {
-            // A large payload is being gathered: let the transport copy straight into it.
-            const qint64 n = device->read(target, room);
+            // A large payload is being gathered: let the transport copy straight into it, and once
+            // Qt's buffer is empty the kernel too (QAbstractSocket would copy everything through
+            // its own buffer first). Qt reads nothing behind our back meanwhile: it reads only in
+            // its read notifier or its waitFor functions, and then behind what it has buffered.
+            qint64 n = device->read(target, room);
+            if (n == 0 && plainTcp) {
+                n = ::recv(int(socket->socketDescriptor()), target, size_t(room), MSG_DONTWAIT);
+                // End of stream or an error: the socket meets it on its own next read.
+            }
             if (n <= 0)
                 return;
             reader.commitDirect(qsizetype(n), *this);
@@ -450,22 +482,44 @@ void WebSocketPrivate::messageReceived(Opcode opcode, QByteArray &&message)
     static const QMetaMethod textSignal = QMetaMethod::fromSignal(&WebSocket::textMessageReceived);
     static const QMetaMethod binarySignal = QMetaMethod::fromSignal(&WebSocket::binaryMessageReceived);
     static const QMetaMethod rawSignal = QMetaMethod::fromSignal(&WebSocket::messageReceived);
-    const bool wantsText = q->isSignalConnected(textSignal);
-    const bool wantsBinary = q->isSignalConnected(binarySignal);
+    // The other type's signal is asked about only when it decides between emitting and queueing:
+    // isSignalConnected() was 12% of the client's instructions echoing small messages.
+    const bool text = opcode == Opcode::Text;
+    const bool wantsOwn = q->isSignalConnected(text ? textSignal : binarySignal);
     const bool wantsRaw = q->isSignalConnected(rawSignal);
-    if (!wantsText && !wantsBinary && !wantsRaw) {
+    if (!wantsOwn && !wantsRaw && !q->isSignalConnected(text ? binarySignal : textSignal)) {
         if (blockingMode())
             enqueue(opcode, std::move(message));
         return;
     }
     if (wantsRaw)
         Q_EMIT q->messageReceived(message, opcode);
-    if (opcode == Opcode::Text) {
-        if (wantsText)
-            Q_EMIT q->textMessageReceived(QString::fromUtf8(message));
-    } else if (wantsBinary) {
+    if (wantsOwn && text)
+        Q_EMIT q->textMessageReceived(QString::fromUtf8(message));
+    else if (wantsOwn)
         Q_EMIT q->binaryMessageReceived(message);
+    offerAsSpare(message);
+}
+
+void WebSocketPrivate::offerAsSpare(QByteArray &message)
+{
+    // If the slots (or the caller of receive()) let go of a large message, the next large frame is
+    // gathered into its memory: pages already faulted in, instead of fresh ones (a third of a 16 MiB
+    // echo's time). Who keeps the message keeps it to itself: the reader takes only a buffer nobody
+    // else holds. Kept briefly, so that an idle connection does not pin a large buffer.
+    if (message.size() < SpareMinimum)
+        return;
+    reader.parser().setSpareBuffer(std::move(message));
+    // A thread without an event loop (blocking use from a std::thread) has no timers: there the
+    // next gathered frame takes the spare or lets it go.
+    if (!QAbstractEventDispatcher::instance())
+        return;
+    if (!spareTimer) {
+        spareTimer = new QTimer(q_ptr);
+        spareTimer->setSingleShot(true);
+        QObject::connect(spareTimer, &QTimer::timeout, q_ptr, [this] { reader.parser().dropSpareBuffer(); });
     }
+    spareTimer->start(SpareKeepMs);
 }
 
 void WebSocketPrivate::fragmentReceived(Opcode opcode, QByteArray &&data, bool fin)
@@ -576,8 +630,8 @@ Protocol::MaskKey WebSocketPrivate::nextMaskKey()
     return k;
 }
 
-void WebSocketPrivate::appendMaskedFrame(
-    QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
+Protocol::FrameHeader WebSocketPrivate::maskedHeader(
+    Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
 {
     Protocol::FrameHeader header;
     header.fin = fin;
@@ -586,49 +640,186 @@ void WebSocketPrivate::appendMaskedFrame(
     header.masked = true;
     header.maskKey = nextMaskKey();
     Trace::frame("Sent", fin, rsv, opcode, payload);
-    Protocol::appendFrame(out, header, payload);
+    return header;
 }
 
-// Every frame `encode` appends reaches the wire contiguously: a fragmented message is never split by
-// another thread's frames (RFC 6455 §5.4 allows no data frame of another message inside it).
-template<typename Encode> void WebSocketPrivate::writeFrames(qsizetype payloadSize, Encode &&encode)
+void WebSocketPrivate::appendMaskedFrame(
+    QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
+{
+    Protocol::appendFrame(out, maskedHeader(opcode, fin, rsv, payload), payload);
+}
+
+void WebSocketPrivate::queueForOwner(QByteArray &&frames)
+{
+    QMutexLocker lock(&pendingMutex);
+    if (pending.isEmpty())
+        pending.swap(frames);
+    else
+        pending.append(frames);
+    hasPending = true;
+    crossThreadSenders = true;
+    if (!flushPosted) {
+        flushPosted = true;
+        QMetaObject::invokeMethod(q_ptr, "writePendingFrames", Qt::QueuedConnection);
+    }
+}
+
+void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
 {
     if (!onOwnerThread()) {
         // Encoded outside the lock: the mask key generator is user code.
-        QByteArray frames;
-        encode(frames);
-        QMutexLocker lock(&pendingMutex);
-        if (pending.isEmpty())
-            pending.swap(frames);
-        else
-            pending.append(frames);
-        hasPending = true;
-        crossThreadSenders = true;
-        if (!flushPosted) {
-            flushPosted = true;
-            QMetaObject::invokeMethod(q_ptr, "writePendingFrames", Qt::QueuedConnection);
-        }
+        QByteArray frame;
+        appendMaskedFrame(frame, opcode, fin, rsv, payload);
+        queueForOwner(std::move(frame));
         return;
     }
     if (hasPending)
         drainPending();
     if (!device)
         return;
-    if (payloadSize >= OwnBufferThreshold) {
-        QByteArray frames;
-        encode(frames);
-        device->write(frames);
-    } else {
-        smallFrame.resize(0);
-        encode(smallFrame);
-        device->write(smallFrame.constData(), smallFrame.size());
+    if (payload.size() >= OwnBufferThreshold) {
+        flushOutgoing(); // keeps the order
+        const Protocol::FrameHeader header = maskedHeader(opcode, fin, rsv, payload);
+        if (plainTcp && socket->bytesToWrite() == 0) {
+            sendLargeFrame(header, payload);
+            return;
+        }
+        QByteArray frame;
+        Protocol::appendFrame(frame, header, payload);
+        device->write(frame);
+        scheduleFlush();
+        return;
     }
-    scheduleFlush();
+    appendMaskedFrame(outgoing, opcode, fin, rsv, payload);
+    outgoingAppended();
 }
 
-void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload)
+// The frames of one fragmented message reach the wire contiguously: no frame of another thread's
+// message lands between them (RFC 6455 §5.4 allows no data frame of another message inside it).
+void WebSocketPrivate::writeMessage(QByteArray &&frames)
 {
-    writeFrames(payload.size(), [&](QByteArray &out) { appendMaskedFrame(out, opcode, fin, rsv, payload); });
+    if (!onOwnerThread()) {
+        queueForOwner(std::move(frames));
+        return;
+    }
+    if (hasPending)
+        drainPending();
+    if (!device)
+        return;
+    if (frames.size() >= OwnBufferThreshold) {
+        flushOutgoing(); // keeps the order
+        device->write(frames);
+        scheduleFlush();
+        return;
+    }
+    outgoing += frames;
+    outgoingAppended();
+}
+
+void WebSocketPrivate::outgoingAppended()
+{
+    if (!plainTcp || outgoing.size() >= MaxHeldBytes) {
+        flushOutgoing();
+        scheduleFlush();
+    } else if (dispatching > 0) {
+        holdWhileDispatching();
+    } else {
+        scheduleFlush();
+    }
+}
+
+void WebSocketPrivate::sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload)
+{
+    // Sent in slices masked into `outgoing` while the kernel takes them: the peer starts reading at
+    // once, and no buffer of the frame's size is filled (and its fresh pages faulted in) first.
+    // What the kernel does not take is masked into one buffer and left to the socket, as on other
+    // devices.
+    Q_Q(WebSocket);
+    constexpr qsizetype Slice = MaxHeldBytes;
+    header.payloadLength = quint64(payload.size());
+    const int fd = int(socket->socketDescriptor());
+    qsizetype done = 0; // payload bytes masked so far
+    qint64 sent = 0;
+    outgoing.reserve(Protocol::MaxFrameHeaderSize + qMin(Slice, payload.size()));
+    outgoing.resize(Protocol::MaxFrameHeaderSize); // `outgoing` was empty: flushOutgoing() ran
+    outgoing.resize(Protocol::writeFrameHeader(outgoing.data(), header));
+    for (;;) {
+        const qsizetype n = qMin(Slice, payload.size() - done);
+        const qsizetype at = outgoing.size();
+        outgoing.resize(at + n);
+        Protocol::maskCopy(outgoing.data() + at, payload.data() + done, n, header.maskKey, quint64(done));
+        done += n;
+        const ssize_t accepted
+            = ::send(fd, outgoing.constData(), size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        const qsizetype taken = accepted > 0 ? qsizetype(accepted) : 0;
+        sent += taken;
+        if (taken < outgoing.size()) {
+            QByteArray rest;
+            rest.reserve(outgoing.size() - taken + payload.size() - done);
+            rest.append(outgoing.constData() + taken, outgoing.size() - taken);
+            const qsizetype tail = rest.size();
+            rest.resize(tail + payload.size() - done);
+            Protocol::maskCopy(rest.data() + tail, payload.data() + done, payload.size() - done,
+                header.maskKey, quint64(done));
+            device->write(rest);
+            scheduleFlush();
+            break;
+        }
+        outgoing.resize(0);
+        if (done == payload.size())
+            break;
+    }
+    outgoing.resize(0);
+    if (sent > 0)
+        Q_EMIT q->bytesWritten(sent);
+}
+
+void WebSocketPrivate::flushOutgoing()
+{
+    Q_Q(WebSocket);
+    if (outgoing.isEmpty())
+        return;
+    qsizetype sent = 0;
+    if (device && plainTcp && socket->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(socket->socketDescriptor()), outgoing.constData(),
+            size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        // An error is left to the socket, which meets it again on its own write or read.
+        if (n > 0)
+            sent = qsizetype(n);
+    }
+    if (device && sent < outgoing.size())
+        device->write(outgoing.constData() + sent, outgoing.size() - sent);
+    if (outgoing.capacity() > MaxHeldBytes)
+        outgoing = QByteArray();
+    else
+        outgoing.resize(0);
+    if (sent > 0)
+        Q_EMIT q->bytesWritten(sent);
+}
+
+void WebSocketPrivate::holdWhileDispatching()
+{
+    if (!QAbstractEventDispatcher::instance()) {
+        flushOutgoing(); // no event loop, so no nested one either: nothing to wait for
+        return;
+    }
+    if (!dispatchFlushTimer) {
+        dispatchFlushTimer = new QTimer(q_ptr);
+        dispatchFlushTimer->setSingleShot(true);
+        dispatchFlushTimer->setInterval(0);
+        QObject::connect(dispatchFlushTimer, &QTimer::timeout, q_ptr, [this] { flushOutgoing(); });
+    }
+    if (!dispatchFlushTimer->isActive())
+        dispatchFlushTimer->start();
+}
+
+void WebSocketPrivate::endDispatch()
+{
+    if (--dispatching > 0)
+        return;
+    if (dispatchFlushTimer && dispatchFlushTimer->isActive())
+        dispatchFlushTimer->stop();
+    flushOutgoing();
 }
 
 void WebSocketPrivate::scheduleFlush()
@@ -650,7 +841,11 @@ void WebSocketPrivate::drainPending()
         hasPending = false;
         flushPosted = false;
     }
-    if (!data.isEmpty() && device)
+    if (data.isEmpty() || !device)
+        return;
+    if (plainTcp)
+        outgoing += data; // behind the owner's held frames; written by the caller's flush
+    else
         device->write(data);
 }
 
@@ -720,15 +915,15 @@ void WebSocketPrivate::writeMessageFrames(Opcode opcode, quint8 rsv, QByteArrayV
         writeFrame(opcode, true, rsv, payload);
         return;
     }
-    writeFrames(payload.size(), [&](QByteArray &out) {
-        out.reserve(payload.size() + (payload.size() / limit + 1) * Protocol::MaxFrameHeaderSize);
-        // RSV1 marks the message, so only its first frame carries it (RFC 7692 §6.1).
-        for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
-            const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
-            appendMaskedFrame(out, offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(),
-                offset == 0 ? rsv : 0, payload.sliced(offset, n));
-        }
-    });
+    QByteArray frames;
+    frames.reserve(payload.size() + (payload.size() / limit + 1) * Protocol::MaxFrameHeaderSize);
+    // RSV1 marks the message, so only its first frame carries it (RFC 7692 §6.1).
+    for (qsizetype offset = 0; offset < payload.size(); offset += qsizetype(limit)) {
+        const qsizetype n = qMin<qsizetype>(qsizetype(limit), payload.size() - offset);
+        appendMaskedFrame(frames, offset == 0 ? opcode : Opcode::Continuation, offset + n == payload.size(),
+            offset == 0 ? rsv : 0, payload.sliced(offset, n));
+    }
+    writeMessage(std::move(frames));
 }
 
 qint64 WebSocketPrivate::sendRawFrame(const Frame &frame)
@@ -831,6 +1026,7 @@ void WebSocketPrivate::disconnectTransport()
 {
     if (closeTimer)
         closeTimer->stop();
+    flushOutgoing();
     if (!device) {
         finish();
         return;
@@ -896,6 +1092,10 @@ void WebSocketPrivate::releaseTransport()
     socket = nullptr;
     localSocket = nullptr;
     ownsDevice = false;
+    plainTcp = false;
+    outgoing = QByteArray();
+    if (dispatchFlushTimer)
+        dispatchFlushTimer->stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -918,6 +1118,7 @@ bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
         return false;
     if (hasPending)
         drainPending();
+    flushOutgoing();
     if (device->bytesAvailable() > 0) {
         onReadyRead();
         return true;
@@ -970,9 +1171,8 @@ bool WebSocketPrivate::waitUntil(const std::function<bool()> &done, int msecs)
 
 Message WebSocketPrivate::takeQueued(bool includeControl)
 {
-    while (!queue.empty()) {
-        Message m = std::move(queue.front());
-        queue.pop_front();
+    while (!queue.isEmpty()) {
+        Message m = queue.takeFirst();
         queuedBytes -= m.data.size();
         const bool control = quint8(m.opcode) & 0x8;
         if (!control || includeControl)
@@ -1019,6 +1219,7 @@ void WebSocket::writePendingFrames()
     Q_D(WebSocket);
     d->ownerFlushPosted = false;
     d->drainPending();
+    d->flushOutgoing();
     if (d->socket)
         d->socket->flush();
     else if (d->localSocket)
@@ -1029,6 +1230,7 @@ bool WebSocket::flush()
 {
     Q_D(WebSocket);
     d->drainPending();
+    d->flushOutgoing();
     if (d->socket)
         return d->socket->flush();
     if (d->localSocket)
@@ -1040,6 +1242,7 @@ bool WebSocket::waitForBytesWritten(int msecs)
 {
     Q_D(WebSocket);
     d->drainPending();
+    d->flushOutgoing();
     if (!d->device)
         return false;
     const int wait = d->effectiveWait(msecs);
@@ -1125,8 +1328,12 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
             m = d->takeQueued(includeControlFrames);
         return m.isValid();
     };
-    if (d->waitUntil(ready, msecs) && m.isValid())
+    if (d->waitUntil(ready, msecs) && m.isValid()) {
+        // Shared with the caller: reused only if the caller has let go of it by the next large frame.
+        QByteArray spare = m.data;
+        d->offerAsSpare(spare);
         return m;
+    }
     if (!m.isValid()) {
         if (d->state == State::Unconnected || d->state == State::Closing) {
             if (d->error == Error::NoError)
@@ -1156,8 +1363,7 @@ bool WebSocket::receiveFrame(Frame *frame, int msecs)
             d->setError(Error::ConnectionClosed, QStringLiteral("the connection is closed"));
         return false;
     }
-    *frame = d->frameQueue.front();
-    d->frameQueue.pop_front();
+    *frame = d->frameQueue.takeFirst();
     d->queuedBytes -= frame->payload().size();
     return true;
 }

@@ -14,7 +14,6 @@
 #include <QtCore/qtimer.h>
 
 #include <atomic>
-#include <deque>
 
 QT_BEGIN_NAMESPACE
 class QAbstractSocket;
@@ -61,6 +60,7 @@ public:
     bool wantsMore() const override;
     bool blockingMode() const;
     void enqueue(Opcode opcode, QByteArray data, bool fin = true);
+    void offerAsSpare(QByteArray &message);
 
     // Sending (any thread)
     qint64 sendMessage(Opcode opcode, QByteArrayView payload);
@@ -69,11 +69,18 @@ public:
     void stopCompressing();
     qint64 sendRawFrame(const Frame &frame);
     void writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
-    template<typename Encode> void writeFrames(qsizetype payloadSize, Encode &&encode);
+    void writeMessage(QByteArray &&frames);
+    void queueForOwner(QByteArray &&frames);
+    void outgoingAppended();
+    Protocol::FrameHeader maskedHeader(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     void appendMaskedFrame(QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
+    void sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload);
     Protocol::MaskKey nextMaskKey();
     void drainPending();
     void scheduleFlush();
+    void flushOutgoing();
+    void holdWhileDispatching();
+    void endDispatch();
     bool onOwnerThread() const;
     bool refuseSend(const char *what);
 
@@ -137,7 +144,18 @@ public:
     // Frames
     Protocol::ProtocolReader reader;
     QByteArray readBuffer;
-    QByteArray smallFrame; // reused encoding buffer for small frames
+    // Small frames are encoded here, and written from here in one go. On a plain TCP socket they
+    // go straight to its descriptor when Qt's write buffer is empty: QAbstractSocket's own write
+    // path arms and disarms its write notifier for every write, which on the glib event dispatcher
+    // costs two wake-ups of the event loop (eventfd writes, extra polls) per message.
+    QByteArray outgoing;
+    bool plainTcp = false; // device is a plain QTcpSocket without a Qt proxy: its descriptor
+                           // carries the bytes as they are (also read directly, see readFrames)
+    // > 0 while received frames are handed out (readFrames): what the slots send meanwhile is held
+    // in `outgoing` and written once at the end, or by dispatchFlushTimer if a slot runs a nested
+    // event loop (or calls processEvents) first.
+    int dispatching = 0;
+    QTimer *dispatchFlushTimer = nullptr;
     bool closeSent = false;
     bool connectedEmitted = false;
     QDeadlineTimer closeDeadline = QDeadlineTimer::Forever;
@@ -151,12 +169,15 @@ public:
     bool ownerFlushPosted = false; // owner thread only: a flush is posted for this pass's writes
 
     // Kept for the blocking API when no message signal is connected.
-    std::deque<Message> queue;
-    std::deque<Frame> frameQueue;
+    // QList, not std::deque: an empty one allocates nothing (idle connections), and taking the
+    // first element is O(1) in Qt 6.
+    QList<Message> queue;
+    QList<Frame> frameQueue;
     qint64 queuedBytes = 0;
     bool frameQueueOn = false;
 
     QTimer *openTimer = nullptr;
+    QTimer *spareTimer = nullptr; // lets the reader's spare buffer go (see offerAsSpare())
     QTimer *closeTimer = nullptr;
 
     int closeCode = int(CloseCode::Abnormal);

@@ -70,6 +70,16 @@ public:
     char *directTarget(qsizetype *room);
     void commitDirect(qsizetype written);
 
+    /*!
+        Offers \a buffer, a payload handed out earlier, for a later large frame to be gathered into:
+        a stream of large messages then reuses memory instead of having fresh pages faulted in for
+        each one. It is taken only if nobody else holds it by then and it fits the frame (at least
+        the frame's length, at most twice it); otherwise it is let go at the next gathered frame.
+    */
+    void setSpareBuffer(QByteArray buffer) { m_spare = std::move(buffer); }
+    /*! Lets go of the buffer given to setSpareBuffer(). */
+    void dropSpareBuffer() { m_spare = QByteArray(); }
+
     /*! Forgets any partial frame and failure (a new connection). */
     void reset();
 
@@ -78,8 +88,9 @@ private:
     HeaderResult decodeHeader(const uchar *p, qsizetype available, qsizetype *needed);
     HeaderResult completeHeader(const char *data, qsizetype size, qsizetype *used);
     void startGathering();
+    bool takeSpareBuffer(qsizetype length);
     void growGatherBuffer(qsizetype needed);
-    // First allocation for a payload split across reads; it grows by doubling as bytes arrive.
+    // First allocation for a payload split across reads; past it, the buffer takes the frame's size.
     static constexpr qsizetype InitialGatherSize = 1024 * 1024;
     void gather(const char *data, qsizetype size);
     Status finishGathered();
@@ -97,6 +108,7 @@ private:
     QByteArray m_buffer;
     qsizetype m_bufferHave = 0;
     bool m_bufferOwnsPayload = false; // m_payload views m_buffer, so takePayload() can move it
+    QByteArray m_spare; // see setSpareBuffer()
 };
 
 } // namespace WsClient::Protocol

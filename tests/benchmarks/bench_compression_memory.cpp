@@ -3,30 +3,18 @@
 // growth of the process's resident set. Prints RESULT lines for the default settings and for small
 // windows with the lowest memory level.
 
+#include "procstats.h"
 #include "protocol/deflatecodec.h"
 
 #include <QtCore/qbytearray.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <string>
 #include <vector>
 
 using namespace WsClient::Protocol;
 
 namespace {
-
-long residentKiB()
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::stol(line.substr(6));
-    }
-    return 0;
-}
 
 struct Setting
 {
@@ -45,7 +33,7 @@ void measure(const Setting &s, int connections)
     std::vector<std::unique_ptr<Inflater>> inflaters;
     deflaters.reserve(size_t(connections));
     inflaters.reserve(size_t(connections));
-    const long before = residentKiB();
+    const long before = Bench::residentKiB();
     for (int i = 0; i < connections; ++i) {
         deflaters.push_back(std::make_unique<Deflater>(s.clientBits, -1, s.memoryLevel));
         inflaters.push_back(std::make_unique<Inflater>(s.serverBits));
@@ -53,7 +41,7 @@ void measure(const Setting &s, int connections)
         QByteArray out;
         inflaters.back()->inflate(compressed, true, out, 1 << 20);
     }
-    const double perConnection = double(residentKiB() - before) / connections;
+    const double perConnection = double(Bench::residentKiB() - before) / connections;
     std::printf("RESULT deflate_memory_%s_kib_per_conn %.1f KiB\n", s.name, perConnection);
     std::printf("RESULT deflate_memory_%s_zlib_formula_kib %.1f KiB\n", s.name,
         double(Deflater::memoryUse(s.clientBits, s.memoryLevel) + Inflater::memoryUse(s.serverBits)) / 1024);

@@ -43,8 +43,33 @@ public:
         QByteArray key; // Sec-WebSocket-Key
         QByteArray received; // bytes after the request head
         bool handshakeDone = false;
+        bool paused = false; // see pauseReading()
         QList<ClientFrame> frames;
     };
+
+    /*!
+        From a script: stops reading from \a peer, so that what the client sends backs up into the
+        kernels' buffers and its writes stall; resumeReading() lets it through.
+    */
+    static void pauseReading(Peer &peer)
+    {
+        peer.paused = true;
+        peer.socket->setReadBufferSize(1);
+    }
+    /*! Reads from connection \a index again, and decodes what waited. */
+    void resumeReading(int index = 0)
+    {
+        QMetaObject::invokeMethod(
+            m_listener,
+            [this, index] {
+                QMutexLocker lock(&m_mutex);
+                Peer &peer = m_peers[index];
+                peer.paused = false;
+                peer.socket->setReadBufferSize(0);
+                onReadyRead(peer);
+            },
+            Qt::BlockingQueuedConnection);
+    }
 
     /*! Called on the server thread once the request head has arrived; writes the response. */
     std::function<void(Peer &)> onRequest;
@@ -179,7 +204,7 @@ private:
 
     void onReadyRead(Peer &peer)
     {
-        if (!peer.socket)
+        if (!peer.socket || peer.paused)
             return;
         if (!peer.handshakeDone) {
             peer.request += peer.socket->readAll();

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void redirectLoopStopsAtLimit();
     void queuedMessagesPrecedeClose();
     void skipUtf8ValidationDeliversInvalidText();
+    void largeFrameWhileServerStalls();
     void receiveDataWithControlFrames();
     void receiveFrameGivesRawFrames();
     void sendFrameAndFragments();
@@ -522,6 +523,33 @@ void tst_Conformance::skipUtf8ValidationDeliversInvalidText()
     QCOMPARE(m.data, invalid);
     QCOMPARE(ws.receive(Wait).data, QByteArray("after"));
     QCOMPARE(ws.state(), WebSocket::State::Open);
+}
+
+// A large frame goes to a plain TCP socket in slices until the kernel refuses more; the rest waits
+// in the socket's buffer (WebSocketPrivate::sendLargeFrame), and a frame sent after it must follow
+// it on the wire.
+void tst_Conformance::largeFrameWhileServerStalls()
+{
+    ScriptedServer server;
+    server.onRequest = [](ScriptedServer::Peer &p) {
+        p.socket->write(ScriptedServer::upgradeResponse(p.key));
+        ScriptedServer::pauseReading(p);
+    };
+    WebSocket ws;
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    QByteArray large(16 << 20, Qt::Uninitialized);
+    for (qsizetype i = 0; i < large.size(); ++i)
+        large[i] = char(i * 7 + i / 4099);
+    QCOMPARE(ws.sendBinary(large), large.size());
+    ws.sendText(QStringLiteral("after"));
+    server.resumeReading();
+    QTRY_COMPARE_WITH_TIMEOUT(server.frames().size(), 2, Wait);
+    const QList<ClientFrame> frames = server.frames();
+    QCOMPARE(frames.at(0).opcode, quint8(0x2));
+    QCOMPARE(frames.at(0).payload.size(), large.size());
+    QVERIFY(frames.at(0).payload == large);
+    QCOMPARE(frames.at(1).payload, text("after"));
 }
 
 void tst_Conformance::receiveDataWithControlFrames()

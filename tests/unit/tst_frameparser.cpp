@@ -225,6 +225,7 @@ class TestFrameParser : public QObject
 
 private Q_SLOTS:
     void announcedLengthIsNotReservedUpFront();
+    void spareBufferIsReusedOnlyWhenFree();
     void rfcExamples_data();
     void rfcExamples();
     void maskedFrameRejectedByClient();
@@ -930,6 +931,51 @@ void TestFrameParser::speedOfSmallFrames()
     }
     QCOMPARE(frames, Frames);
     QCOMPARE(bytes, qint64(14) * Frames);
+}
+
+// A payload offered back with setSpareBuffer() is gathered into again, but only while nobody else
+// holds it and when its size fits the next frame.
+void TestFrameParser::spareBufferIsReusedOnlyWhenFree()
+{
+    FrameParser parser;
+    // Parses one unmasked binary frame of `length` bytes fed in 256 KiB pieces (so it is gathered).
+    auto receive = [&parser](qsizetype length, char fill) {
+        QByteArray bytes = QByteArray::fromHex("827f");
+        for (int i = 7; i >= 0; --i)
+            bytes.append(char((quint64(length) >> (8 * i)) & 0xFF));
+        bytes.append(QByteArray(length, fill));
+        qsizetype position = 0;
+        FrameParser::Status status = FrameParser::Status::NeedMore;
+        while (position < bytes.size() && status == FrameParser::Status::NeedMore) {
+            qsizetype used = 0;
+            status = parser.parse(
+                bytes.data() + position, qMin<qsizetype>(256 * 1024, bytes.size() - position), &used);
+            position += used;
+        }
+        return status == FrameParser::Status::Frame ? parser.takePayload() : QByteArray();
+    };
+    const qsizetype large = 3 * 1024 * 1024;
+
+    QByteArray first = receive(large, 'a');
+    QCOMPARE(first, QByteArray(large, 'a'));
+    const QByteArray kept = first; // the application keeps the message
+    parser.setSpareBuffer(std::move(first));
+    QByteArray second = receive(large, 'b');
+    QVERIFY(second.constData() != kept.constData());
+    QCOMPARE(kept, QByteArray(large, 'a'));
+
+    const char *memory = second.constData(); // this one is dropped by the application
+    parser.setSpareBuffer(std::move(second));
+    QByteArray third = receive(large - 5, 'c');
+    QCOMPARE(third.constData(), memory);
+    QCOMPARE(third, QByteArray(large - 5, 'c'));
+
+    // A frame less than half the spare's size does not take it (the message would pin the rest).
+    memory = third.constData();
+    parser.setSpareBuffer(std::move(third));
+    const QByteArray small = receive(1024 * 1024, 'd');
+    QVERIFY(small.constData() != memory);
+    QCOMPARE(small, QByteArray(1024 * 1024, 'd'));
 }
 
 // A header announcing a 60 MiB frame must not make the client commit 60 MiB before the bytes come:

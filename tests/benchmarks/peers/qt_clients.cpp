@@ -1,0 +1,359 @@
+// The Qt clients through one benchmark workload (see workload.h):
+//   --client wsclient           WsClient::WebSocket, event-loop driven (signals)
+//   --client wsclient-blocking  WsClient's blocking API (connectTo, sendBinary/sendText, receive)
+//   --client qtws               QtWebSockets' QWebSocket, event-loop driven
+// The two event-loop clients go through the same drivers (echo, idle connections) behind one small
+// interface, so that they do exactly the same work.
+
+#include "workload.h"
+
+#include <WsClient/WebSocket>
+
+#include <QtCore/qcoreapplication.h>
+#include <QtCore/qelapsedtimer.h>
+#include <QtCore/qeventloop.h>
+#include <QtCore/qtimer.h>
+#include <QtWebSockets/qwebsocket.h>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace {
+
+// How long anything may take before the run is declared stuck.
+constexpr int StallMs = 30000;
+// Connections being opened at once in the idle-connections run.
+constexpr int ConnectConcurrency = 64;
+
+// One connection of an event-loop client.
+class Connection
+{
+public:
+    virtual ~Connection() = default;
+    virtual void open(const QUrl &url, bool compress) = 0;
+    virtual void sendBinary(const QByteArray &data) = 0;
+    virtual void sendText(const QString &text) = 0;
+    // Closing handshake; returns once the connection has ended (or after a few seconds).
+    virtual void closeAndWait() = 0;
+
+    std::function<void()> connected;
+    std::function<void(const QByteArray &)> binaryReceived;
+    std::function<void(const QString &)> textReceived;
+    std::function<void(const QString &)> failed;
+};
+
+class WsClientConnection final : public Connection
+{
+public:
+    WsClientConnection()
+    {
+        QObject::connect(&m_ws, &WsClient::WebSocket::connected, &m_ws, [this] { connected(); });
+        QObject::connect(&m_ws, &WsClient::WebSocket::binaryMessageReceived, &m_ws,
+            [this](const QByteArray &m) { binaryReceived(m); });
+        QObject::connect(&m_ws, &WsClient::WebSocket::textMessageReceived, &m_ws,
+            [this](const QString &m) { textReceived(m); });
+        QObject::connect(&m_ws, &WsClient::WebSocket::errorOccurred, &m_ws,
+            [this](WsClient::Error, const QString &why) { failed(why); });
+    }
+    void open(const QUrl &url, bool compress) override
+    {
+        WsClient::ConnectOptions options;
+        if (compress)
+            options.setCompression(WsClient::CompressionOptions::enabledDefaults());
+        m_ws.open(url, options);
+    }
+    void sendBinary(const QByteArray &data) override { m_ws.sendBinary(data); }
+    void sendText(const QString &text) override { m_ws.sendText(text); }
+    void closeAndWait() override
+    {
+        m_ws.close();
+        m_ws.waitForDisconnected(5000);
+    }
+
+private:
+    WsClient::WebSocket m_ws;
+};
+
+class QtWsConnection final : public Connection
+{
+public:
+    QtWsConnection()
+    {
+        QObject::connect(&m_ws, &QWebSocket::connected, &m_ws, [this] { connected(); });
+        QObject::connect(&m_ws, &QWebSocket::binaryMessageReceived, &m_ws,
+            [this](const QByteArray &m) { binaryReceived(m); });
+        QObject::connect(
+            &m_ws, &QWebSocket::textMessageReceived, &m_ws, [this](const QString &m) { textReceived(m); });
+#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
+        QObject::connect(&m_ws, &QWebSocket::errorOccurred, &m_ws,
+            [this](QAbstractSocket::SocketError) { failed(m_ws.errorString()); });
+#else
+        QObject::connect(&m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), &m_ws,
+            [this](QAbstractSocket::SocketError) { failed(m_ws.errorString()); });
+#endif
+    }
+    void open(const QUrl &url, bool compress) override
+    {
+        if (compress) {
+            failed(QStringLiteral("QtWebSockets has no permessage-deflate"));
+            return;
+        }
+        m_ws.open(url);
+    }
+    void sendBinary(const QByteArray &data) override
+    {
+        m_ws.sendBinaryMessage(data);
+    }
+    void sendText(const QString &text) override
+    {
+        m_ws.sendTextMessage(text);
+    }
+    void closeAndWait() override
+    {
+        if (m_ws.state() == QAbstractSocket::UnconnectedState)
+            return;
+        QEventLoop loop;
+        QObject::connect(&m_ws, &QWebSocket::disconnected, &loop, &QEventLoop::quit);
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        m_ws.close();
+        if (m_ws.state() != QAbstractSocket::UnconnectedState)
+            loop.exec();
+    }
+
+private:
+    QWebSocket m_ws;
+};
+
+std::unique_ptr<Connection> makeConnection(const std::string &client)
+{
+    if (client == "wsclient")
+        return std::make_unique<WsClientConnection>();
+    if (client == "qtws")
+        return std::make_unique<QtWsConnection>();
+    return nullptr;
+}
+
+// The workload's messages as each API takes them; echo i must match message i % count().
+struct Payloads
+{
+    explicit Payloads(const Bench::Workload &w)
+    {
+        for (const std::string &m : w.messages) {
+            const QByteArray bytes = QByteArray::fromStdString(m);
+            if (w.text)
+                text.push_back(QString::fromUtf8(bytes));
+            else
+                binary.push_back(bytes);
+        }
+    }
+    std::size_t count() const { return binary.size() + text.size(); }
+    std::vector<QByteArray> binary;
+    std::vector<QString> text;
+};
+
+bool openAndWait(Connection &c, const QUrl &url, bool compress)
+{
+    QEventLoop loop;
+    bool ok = false;
+    c.connected = [&] {
+        ok = true;
+        loop.quit();
+    };
+    c.failed = [&](const QString &why) {
+        std::fprintf(stderr, "connecting: %s\n", qPrintable(why));
+        loop.quit();
+    };
+    QTimer::singleShot(StallMs, &loop, &QEventLoop::quit);
+    c.open(url, compress);
+    loop.exec();
+    return ok;
+}
+
+int runEcho(Connection &c, const Bench::Workload &w)
+{
+    if (!openAndWait(c, QUrl(QString::fromStdString(w.url)), w.compress))
+        return 1;
+    const Payloads payloads(w);
+    const std::size_t count = payloads.count();
+    QEventLoop loop;
+    bool ok = true;
+    bool done = false;
+    long long sent = 0;
+    auto sendNext = [&] {
+        const std::size_t i = std::size_t(sent++) % count;
+        if (w.text)
+            c.sendText(payloads.text[i]);
+        else
+            c.sendBinary(payloads.binary[i]);
+    };
+    c.failed = [&](const QString &why) {
+        std::fprintf(stderr, "echo: %s\n", qPrintable(why));
+        ok = false;
+        loop.quit();
+    };
+    for (int i = 0; i < w.inflight; ++i)
+        sendNext();
+    Bench::EchoClock clock(w);
+    auto echoed = [&](bool same) {
+        if (done)
+            return; // echoes still in flight when the measurement ended
+        if (!same) {
+            std::fprintf(stderr, "echo %lld differs from what was sent\n", clock.total());
+            ok = false;
+        }
+        if (!ok || !clock.echoed()) {
+            done = true;
+            loop.quit();
+            return;
+        }
+        sendNext();
+    };
+    c.binaryReceived = [&](const QByteArray &m) {
+        echoed(!w.text && Bench::sameEcho(m, payloads.binary[std::size_t(clock.total()) % count]));
+    };
+    c.textReceived = [&](const QString &m) {
+        echoed(w.text && Bench::sameEcho(m, payloads.text[std::size_t(clock.total()) % count]));
+    };
+    QTimer stall;
+    QObject::connect(&stall, &QTimer::timeout, &loop, [&] {
+        std::fprintf(stderr, "echo: stalled\n");
+        ok = false;
+        loop.quit();
+    });
+    stall.start(int((w.warmup + w.seconds) * 1000) + StallMs);
+    loop.exec();
+    done = true;
+    std::printf("SENT %lld\n", sent);
+    c.closeAndWait();
+    c.binaryReceived = [](const QByteArray &) {};
+    c.textReceived = [](const QString &) {};
+    c.failed = [](const QString &) {};
+    return ok ? 0 : 1;
+}
+
+// Opens w.connections idle connections, ConnectConcurrency at a time, and reports how fast they
+// opened and how much resident memory each costs.
+int runIdle(const std::string &client, const Bench::Workload &w)
+{
+    const QUrl url(QString::fromStdString(w.url));
+    std::vector<std::unique_ptr<Connection>> connections;
+    connections.reserve(std::size_t(w.connections) + 1);
+    // One connection first, so that one-time set-up (meta-objects, proxy lookup, ...) is not counted.
+    connections.push_back(makeConnection(client));
+    if (!openAndWait(*connections.back(), url, false))
+        return 1;
+    const long rssBefore = Bench::residentKiB();
+    const double serverCpuBefore = Bench::processCpuSeconds(w.serverPid);
+
+    QEventLoop loop;
+    bool ok = true;
+    int opened = 0;
+    int open = 0;
+    std::function<void()> openMore = [&] {
+        while (ok && opened < w.connections && opened - open < ConnectConcurrency) {
+            connections.push_back(makeConnection(client));
+            Connection *c = connections.back().get();
+            c->connected = [&] {
+                if (++open == w.connections)
+                    loop.quit();
+                else
+                    openMore();
+            };
+            c->failed = [&](const QString &why) {
+                std::fprintf(stderr, "connection %d: %s\n", opened, qPrintable(why));
+                ok = false;
+                loop.quit();
+            };
+            ++opened;
+            c->open(url, false);
+        }
+    };
+    QElapsedTimer timer;
+    timer.start();
+    QTimer::singleShot(StallMs * 4, &loop, [&] {
+        std::fprintf(stderr, "idle: only %d of %d connections opened\n", open, w.connections);
+        ok = false;
+        loop.quit();
+    });
+    openMore();
+    loop.exec();
+    const double connectSeconds = double(timer.nsecsElapsed()) / 1e9;
+    if (!ok)
+        return 1;
+    // Let whatever follows the handshake (deferred deletes, buffers) settle before measuring.
+    QEventLoop settle;
+    QTimer::singleShot(300, &settle, &QEventLoop::quit);
+    settle.exec();
+    const long rssAfter = Bench::residentKiB();
+    std::printf("MEASURE connections=%d connect_seconds=%.6f rss_kib_per_conn=%.3f server_cpu=%.6f\n",
+        w.connections, connectSeconds, double(rssAfter - rssBefore) / w.connections,
+        Bench::processCpuSeconds(w.serverPid) - serverCpuBefore);
+    std::fflush(stdout);
+    // Tearing down thousands of connections one by one measures nothing: the kernel closes them.
+    std::_Exit(0);
+}
+
+int runBlocking(const Bench::Workload &w)
+{
+    WsClient::ConnectOptions options;
+    if (w.compress)
+        options.setCompression(WsClient::CompressionOptions::enabledDefaults());
+    const auto ws = WsClient::WebSocket::connectTo(QUrl(QString::fromStdString(w.url)), options);
+    if (!ws->isOpen()) {
+        std::fprintf(stderr, "connecting: %s\n", qPrintable(ws->errorString()));
+        return 1;
+    }
+    const Payloads payloads(w);
+    const std::size_t count = payloads.count();
+    long long sent = 0;
+    auto sendNext = [&] {
+        const std::size_t i = std::size_t(sent++) % count;
+        if (w.text)
+            ws->sendText(payloads.text[i]);
+        else
+            ws->sendBinary(payloads.binary[i]);
+    };
+    for (int i = 0; i < w.inflight; ++i)
+        sendNext();
+    Bench::EchoClock clock(w);
+    for (;;) {
+        const WsClient::Message m = ws->receive(StallMs);
+        if (!m.isValid()) {
+            std::fprintf(stderr, "receive: %s\n", qPrintable(ws->errorString()));
+            return 1;
+        }
+        const std::size_t i = std::size_t(clock.total()) % count;
+        if (w.text ? !Bench::sameEcho(m.text(), payloads.text[i])
+                   : !Bench::sameEcho(m.data, payloads.binary[i])) {
+            std::fprintf(stderr, "echo %lld differs from what was sent\n", clock.total());
+            return 1;
+        }
+        if (!clock.echoed())
+            break;
+        sendNext();
+    }
+    std::printf("SENT %lld\n", sent);
+    ws->close();
+    ws->waitForDisconnected(5000);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const Bench::Workload w = Bench::parseWorkload(argc, argv);
+    int status = 2;
+    if (w.client == "wsclient-blocking") {
+        status = w.connections > 0 ? 2 : runBlocking(w);
+    } else if (const auto c = makeConnection(w.client)) {
+        status = w.connections > 0 ? runIdle(w.client, w) : runEcho(*c, w);
+    }
+    if (status == 2)
+        std::fprintf(stderr, "qt_clients: unknown client '%s' for this workload\n", w.client.c_str());
+    std::fflush(stdout);
+    return status;
+}
