@@ -5,6 +5,7 @@
 #include "protocol/masking.h"
 #include "protocol/permessagedeflate.h"
 #include "trace_p.h"
+#include "transport/directsocketio.h"
 
 #include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qcoreapplication.h>
@@ -12,10 +13,6 @@
 #include <QtCore/qthread.h>
 #include <QtNetwork/qabstractsocket.h>
 #include <QtNetwork/qlocalsocket.h>
-#include <QtNetwork/qnetworkproxy.h>
-#include <QtNetwork/qtcpsocket.h>
-
-#include <sys/socket.h>
 
 #include <cstring>
 
@@ -174,10 +171,7 @@ void WebSocketPrivate::attachDevice(QIODevice *dev, bool owned)
     ownsDevice = owned;
     socket = qobject_cast<QAbstractSocket *>(dev);
     localSocket = qobject_cast<QLocalSocket *>(dev);
-    // Only a plain QTcpSocket's descriptor carries the bytes as written: TLS, a Qt proxy engine or a
-    // subclass may transform them.
-    plainTcp = socket && socket->metaObject() == &QTcpSocket::staticMetaObject
-        && socket->proxy().type() == QNetworkProxy::NoProxy;
+    plainTcp = Transport::directIoFor(dev);
     QObject::connect(dev, &QIODevice::readyRead, q, [this] { onReadyRead(); });
     QObject::connect(dev, &QIODevice::bytesWritten, q, &WebSocket::bytesWritten);
     if (socket) {
@@ -220,6 +214,8 @@ void WebSocketPrivate::sendHandshake()
     Trace::headerBlock("request header", request.bytes);
     outgoing += request.bytes;
     flushOutgoing();
+    if (directlyWritten > 0)
+        scheduleFlush(); // reports them as bytesWritten()
     request.bytes = QByteArray(); // sent; requestHeaders() keeps what was in it
     // Data may already be waiting (a device handed over with the response in its buffer).
     if (device->bytesAvailable() > 0)
@@ -408,10 +404,8 @@ void WebSocketPrivate::readFrames()
             // its own buffer first). Qt reads nothing behind our back meanwhile: it reads only in
             // its read notifier or its waitFor functions, and then behind what it has buffered.
             qint64 n = device->read(target, room);
-            if (n == 0 && plainTcp) {
-                n = ::recv(int(socket->socketDescriptor()), target, size_t(room), MSG_DONTWAIT);
-                // End of stream or an error: the socket meets it on its own next read.
-            }
+            if (n == 0 && plainTcp)
+                n = Transport::receiveNow(socket->socketDescriptor(), target, room);
             if (n <= 0)
                 return;
             reader.commitDirect(qsizetype(n), *this);
@@ -730,62 +724,52 @@ void WebSocketPrivate::outgoingAppended()
 
 void WebSocketPrivate::sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload)
 {
-    // Sent in slices masked into `outgoing` while the kernel takes them: the peer starts reading at
-    // once, and no buffer of the frame's size is filled (and its fresh pages faulted in) first.
+    // Sent in slices masked into a small buffer while the kernel takes them: the peer starts reading
+    // at once, and no buffer of the frame's size is filled (and its fresh pages faulted in) first.
     // What the kernel does not take is masked into one buffer and left to the socket, as on other
     // devices.
-    Q_Q(WebSocket);
     constexpr qsizetype Slice = MaxHeldBytes;
     header.payloadLength = quint64(payload.size());
-    const int fd = int(socket->socketDescriptor());
+    const qintptr fd = socket->socketDescriptor();
     qsizetype done = 0; // payload bytes masked so far
-    qint64 sent = 0;
-    outgoing.reserve(Protocol::MaxFrameHeaderSize + qMin(Slice, payload.size()));
-    outgoing.resize(Protocol::MaxFrameHeaderSize); // `outgoing` was empty: flushOutgoing() ran
-    outgoing.resize(Protocol::writeFrameHeader(outgoing.data(), header));
+    QByteArray slice;
+    slice.reserve(Protocol::MaxFrameHeaderSize + qMin(Slice, payload.size()));
+    slice.resize(Protocol::MaxFrameHeaderSize);
+    slice.resize(Protocol::writeFrameHeader(slice.data(), header));
     for (;;) {
         const qsizetype n = qMin(Slice, payload.size() - done);
-        const qsizetype at = outgoing.size();
-        outgoing.resize(at + n);
-        Protocol::maskCopy(outgoing.data() + at, payload.data() + done, n, header.maskKey, quint64(done));
+        const qsizetype at = slice.size();
+        slice.resize(at + n);
+        Protocol::maskCopy(slice.data() + at, payload.data() + done, n, header.maskKey, quint64(done));
         done += n;
-        const ssize_t accepted
-            = ::send(fd, outgoing.constData(), size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        const qsizetype taken = accepted > 0 ? qsizetype(accepted) : 0;
-        sent += taken;
-        if (taken < outgoing.size()) {
+        const qint64 taken = Transport::sendNow(fd, slice.constData(), slice.size());
+        directlyWritten += taken;
+        if (taken < slice.size()) {
             QByteArray rest;
-            rest.reserve(outgoing.size() - taken + payload.size() - done);
-            rest.append(outgoing.constData() + taken, outgoing.size() - taken);
+            rest.reserve(slice.size() - taken + payload.size() - done);
+            rest.append(slice.constData() + taken, slice.size() - taken);
             const qsizetype tail = rest.size();
             rest.resize(tail + payload.size() - done);
             Protocol::maskCopy(rest.data() + tail, payload.data() + done, payload.size() - done,
                 header.maskKey, quint64(done));
             device->write(rest);
-            scheduleFlush();
             break;
         }
-        outgoing.resize(0);
+        slice.resize(0);
         if (done == payload.size())
             break;
     }
-    outgoing.resize(0);
-    if (sent > 0)
-        Q_EMIT q->bytesWritten(sent);
+    scheduleFlush(); // also reports the bytes sent here (bytesWritten() is never emitted from a send)
 }
 
 void WebSocketPrivate::flushOutgoing()
 {
-    Q_Q(WebSocket);
     if (outgoing.isEmpty())
         return;
-    qsizetype sent = 0;
+    qint64 sent = 0;
     if (device && plainTcp && socket->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(socket->socketDescriptor()), outgoing.constData(),
-            size_t(outgoing.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        // An error is left to the socket, which meets it again on its own write or read.
-        if (n > 0)
-            sent = qsizetype(n);
+        sent = Transport::sendNow(socket->socketDescriptor(), outgoing.constData(), outgoing.size());
+        directlyWritten += sent;
     }
     if (device && sent < outgoing.size())
         device->write(outgoing.constData() + sent, outgoing.size() - sent);
@@ -793,8 +777,21 @@ void WebSocketPrivate::flushOutgoing()
         outgoing = QByteArray();
     else
         outgoing.resize(0);
-    if (sent > 0)
-        Q_EMIT q->bytesWritten(sent);
+}
+
+void WebSocketPrivate::reportDirectlyWritten()
+{
+    // Like QAbstractSocket: reported from the event loop or a flush/wait, never from inside a send,
+    // and not again while a slot of the signal runs.
+    if (directlyWritten == 0 || reportingWritten)
+        return;
+    Q_Q(WebSocket);
+    const qint64 n = std::exchange(directlyWritten, 0);
+    QPointer<WebSocket> alive(q);
+    reportingWritten = true;
+    Q_EMIT q->bytesWritten(n);
+    if (alive)
+        reportingWritten = false;
 }
 
 void WebSocketPrivate::holdWhileDispatching()
@@ -807,7 +804,10 @@ void WebSocketPrivate::holdWhileDispatching()
         dispatchFlushTimer = new QTimer(q_ptr);
         dispatchFlushTimer->setSingleShot(true);
         dispatchFlushTimer->setInterval(0);
-        QObject::connect(dispatchFlushTimer, &QTimer::timeout, q_ptr, [this] { flushOutgoing(); });
+        QObject::connect(dispatchFlushTimer, &QTimer::timeout, q_ptr, [this] {
+            flushOutgoing();
+            reportDirectlyWritten();
+        });
     }
     if (!dispatchFlushTimer->isActive())
         dispatchFlushTimer->start();
@@ -820,6 +820,8 @@ void WebSocketPrivate::endDispatch()
     if (dispatchFlushTimer && dispatchFlushTimer->isActive())
         dispatchFlushTimer->stop();
     flushOutgoing();
+    if (directlyWritten > 0)
+        scheduleFlush(); // reports them as bytesWritten(), outside the dispatch
 }
 
 void WebSocketPrivate::scheduleFlush()
@@ -1094,6 +1096,9 @@ void WebSocketPrivate::releaseTransport()
     ownsDevice = false;
     plainTcp = false;
     outgoing = QByteArray();
+    reader.parser().dropSpareBuffer();
+    if (spareTimer)
+        spareTimer->stop();
     if (dispatchFlushTimer)
         dispatchFlushTimer->stop();
 }
@@ -1119,6 +1124,9 @@ bool WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
     if (hasPending)
         drainPending();
     flushOutgoing();
+    reportDirectlyWritten(); // a blocking wait reports writes, as QAbstractSocket's waits do
+    if (!device)
+        return false;
     if (device->bytesAvailable() > 0) {
         onReadyRead();
         return true;
@@ -1224,18 +1232,23 @@ void WebSocket::writePendingFrames()
         d->socket->flush();
     else if (d->localSocket)
         d->localSocket->flush();
+    d->reportDirectlyWritten();
 }
 
 bool WebSocket::flush()
 {
     Q_D(WebSocket);
     d->drainPending();
+    const qint64 before = d->directlyWritten;
     d->flushOutgoing();
+    const bool sentDirectly = d->directlyWritten > before;
+    bool flushed = false;
     if (d->socket)
-        return d->socket->flush();
-    if (d->localSocket)
-        return d->localSocket->flush();
-    return false;
+        flushed = d->socket->flush();
+    else if (d->localSocket)
+        flushed = d->localSocket->flush();
+    d->reportDirectlyWritten();
+    return flushed || sentDirectly;
 }
 
 bool WebSocket::waitForBytesWritten(int msecs)
@@ -1243,7 +1256,9 @@ bool WebSocket::waitForBytesWritten(int msecs)
     Q_D(WebSocket);
     d->drainPending();
     d->flushOutgoing();
-    if (!d->device)
+    QPointer<WebSocket> alive(this);
+    d->reportDirectlyWritten();
+    if (!alive || !d->device)
         return false;
     const int wait = d->effectiveWait(msecs);
     while (d->device && d->device->bytesToWrite() > 0) {
@@ -1328,8 +1343,13 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
             m = d->takeQueued(includeControlFrames);
         return m.isValid();
     };
-    if (d->waitUntil(ready, msecs) && m.isValid()) {
-        // Shared with the caller: reused only if the caller has let go of it by the next large frame.
+    const bool received = d->waitUntil(ready, msecs) && m.isValid();
+    // A spare buffer offered by the previous call and not taken during this one goes: a blocking
+    // caller may have no event loop to run the timer that would drop it.
+    d->reader.parser().dropSpareBuffer();
+    if (received) {
+        // Shared with the caller: reused only if the caller has let go of it by the next large frame
+        // (in the next call).
         QByteArray spare = m.data;
         d->offerAsSpare(spare);
         return m;

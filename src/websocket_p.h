@@ -79,6 +79,7 @@ public:
     void drainPending();
     void scheduleFlush();
     void flushOutgoing();
+    void reportDirectlyWritten();
     void holdWhileDispatching();
     void endDispatch();
     bool onOwnerThread() const;
@@ -149,8 +150,10 @@ public:
     // path arms and disarms its write notifier for every write, which on the glib event dispatcher
     // costs two wake-ups of the event loop (eventfd writes, extra polls) per message.
     QByteArray outgoing;
-    bool plainTcp = false; // device is a plain QTcpSocket without a Qt proxy: its descriptor
-                           // carries the bytes as they are (also read directly, see readFrames)
+    bool plainTcp = false; // Transport::directIoFor(device): its descriptor is written and read
+                           // directly (see readFrames)
+    qint64 directlyWritten = 0; // sent past the socket, not yet reported as bytesWritten()
+    bool reportingWritten = false; // a bytesWritten() of ours is being emitted
     // > 0 while received frames are handed out (readFrames): what the slots send meanwhile is held
     // in `outgoing` and written once at the end, or by dispatchFlushTimer if a slot runs a nested
     // event loop (or calls processEvents) first.

@@ -2,7 +2,7 @@
 
 #include <QtCore/qrandom.h>
 
-#if defined(Q_OS_LINUX)
+#if defined(Q_OS_LINUX) && !defined(Q_OS_ANDROID) // Android: getrandom() needs API 28
 #include <sys/random.h>
 #endif
 
@@ -21,7 +21,7 @@ MaskKey randomMaskKey()
     thread_local quint32 pool[PoolSize];
     thread_local int next = PoolSize;
     if (next == PoolSize) {
-#if defined(Q_OS_LINUX)
+#if defined(Q_OS_LINUX) && !defined(Q_OS_ANDROID) // Android: getrandom() needs API 28
         if (getrandom(pool, sizeof pool, 0) != ssize_t(sizeof pool))
 #endif
             QRandomGenerator::system()->fillRange(pool, PoolSize);
