@@ -43,6 +43,7 @@ private Q_SLOTS:
     void oversizedResponseHeader();
     void stallMidHandshakeTimesOut();
     void stallMidFrameBlockingReceiveTimesOut();
+    void tcpResetMidMessage_data();
     void tcpResetMidMessage();
     void closeWithoutCloseFrameIs1006();
     void framesInSameWriteAsResponse();
@@ -300,17 +301,43 @@ void tst_Conformance::stallMidFrameBlockingReceiveTimesOut()
     QCOMPARE(ws->state(), WebSocket::State::Open);
 }
 
+void tst_Conformance::tcpResetMidMessage_data()
+{
+    QTest::addColumn<int>("announced"); // payload length in the frame header
+    QTest::addColumn<int>("sent"); // payload bytes sent before the connection ends
+    QTest::addColumn<bool>("reset"); // RST, else FIN
+    QTest::newRow("small frame, reset") << 100 << 10 << true;
+    // Large payloads are gathered straight from the socket (past Qt's buffer): the end of the
+    // stream must still be seen, whether the kernel reports it to Qt or to that direct read.
+    QTest::newRow("large frame, reset") << (8 << 20) << (3 << 20) << true;
+    QTest::newRow("large frame, FIN") << (8 << 20) << (3 << 20) << false;
+}
+
 void tst_Conformance::tcpResetMidMessage()
 {
+    QFETCH(int, announced);
+    QFETCH(int, sent);
+    QFETCH(bool, reset);
     ScriptedServer server;
     server.onRequest = [&](ScriptedServer::Peer &p) {
-        p.socket->write(
-            ScriptedServer::upgradeResponse(p.key) + QByteArray::fromHex("0164") + QByteArray(10, 'x'));
-        p.socket->flush();
-        // SO_LINGER 0 turns close() into a TCP RST.
-        const linger l { 1, 0 };
-        ::setsockopt(int(p.socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &l, sizeof l);
-        p.socket->abort();
+        QByteArray header = QByteArray::fromHex("02");
+        if (announced < 126) {
+            header.append(char(announced));
+        } else {
+            header.append(char(127));
+            for (int shift = 56; shift >= 0; shift -= 8)
+                header.append(char((quint64(announced) >> shift) & 0xff));
+        }
+        p.socket->write(ScriptedServer::upgradeResponse(p.key) + header + QByteArray(sent, 'x'));
+        while (p.socket->bytesToWrite() > 0 && p.socket->waitForBytesWritten(Wait)) { }
+        if (reset) {
+            // SO_LINGER 0 turns close() into a TCP RST.
+            const linger l { 1, 0 };
+            ::setsockopt(int(p.socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+            p.socket->abort();
+        } else {
+            p.socket->disconnectFromHost();
+        }
     };
     WebSocket ws;
     QSignalSpy errors(&ws, &WebSocket::errorOccurred);
