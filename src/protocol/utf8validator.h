@@ -1,5 +1,7 @@
 #pragma once
 
+#include "utf8dfa.h"
+
 #include <QtCore/qbytearrayview.h>
 
 namespace WsClient::Protocol {
@@ -25,9 +27,8 @@ public:
     /*! Whole-buffer check. */
     static bool isValid(QByteArrayView data) noexcept;
 
-    // DFA states are bit offsets into 64-bit transition rows (6 bits per state), so a step is one
-    // table load and one shift.
-    enum State : quint8 { Accept = 0, Reject = 6 };
+    // The states of Utf8Dfa that mean something outside it (the others are a sequence left open).
+    enum State : quint8 { Accept = Utf8Dfa::Accept, Reject = Utf8Dfa::Reject };
 
 private:
     quint8 m_state = Accept;
