@@ -8,9 +8,14 @@ namespace WsClient::Protocol {
 
 /*!
     Incremental UTF-8 validation (RFC 3629): overlong forms, surrogates (U+D800–U+DFFF) and code
-    points above U+10FFFF are rejected at the first byte that makes them impossible, so a text
-    message can be failed fast, mid-frame. A code point may be split between feed() calls.
-    ASCII runs are skipped 16 bytes at a time; large pieces are checked as two halves side by side.
+    points above U+10FFFF are rejected by the piece that holds the first byte making them
+    impossible, so a text message can be failed fast, mid-frame. A code point may be split between
+    feed() calls anywhere.
+
+    Pieces of 64 bytes and more go to the vector validator (utf8simd.h: SSSE3 table lookups, 64
+    bytes at a time over ASCII) when the CPU has it, with the DFA (utf8dfa.h) closing a code point
+    left open by the previous piece and keeping the last one open for the next. Smaller pieces,
+    and every piece on other CPUs and compilers, go to the DFA alone.
 */
 class Utf8Validator
 {
