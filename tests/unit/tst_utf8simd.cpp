@@ -258,8 +258,8 @@ void TestUtf8Simd::everyPairAcrossBlocks()
 
 void TestUtf8Simd::shortSequencesAtBlockOffsets()
 {
-    // Sequences of 1-3 representative bytes at every offset of the first chunk and into the
-    // second, ending the input or followed by more.
+    // Sequences of 1-3 representative bytes at every offset of the first block and a half and
+    // around the first chunk boundary, ending the input or followed by more.
     QList<QByteArray> sequences;
     for (int length = 1; length <= 3; ++length)
         sequences += sequencesOf(kRepresentatives, length);
@@ -270,6 +270,8 @@ void TestUtf8Simd::shortSequencesAtBlockOffsets()
         // Anything after a sequence left open makes it invalid; after a complete one, it stays valid.
         const Outcome followed = atEnd == Outcome::Valid ? Outcome::Valid : Outcome::Invalid;
         for (int offset = 0; offset < 80; ++offset) {
+            if (offset > 24 && offset < 56)
+                continue;
             const QByteArray before = context(offset, (offset + index) % 2);
             CHECK_AGREES(before + sequence, atEnd);
             const QByteArray after = suffix(1 + (offset + index) % 3);
