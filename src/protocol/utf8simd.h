@@ -3,8 +3,9 @@
 #include <QtCore/qglobal.h>
 
 // The vector validator is written for x86-64 with GCC or clang (target attributes, cpuid
-// built-ins); elsewhere Utf8Validator uses the portable DFA (utf8dfa.h) only.
-#if defined(__x86_64__) && defined(__GNUC__)
+// built-ins); elsewhere Utf8Validator uses the portable DFA (utf8dfa.h) only. Defining
+// WSCLIENT_NO_UTF8_SIMD builds the portable validator on x86-64 too (to test or compare it).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(WSCLIENT_NO_UTF8_SIMD)
 #define WSCLIENT_UTF8_SIMD 1
 #endif
 
