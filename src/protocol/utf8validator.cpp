@@ -6,10 +6,6 @@ namespace WsClient::Protocol {
 
 namespace {
 
-// From this size on a piece goes to the vector validator; below it the few blocks do not pay for
-// the set-up, and the DFA's ASCII skip is as fast.
-constexpr qsizetype SimdMinimum = 64;
-
 inline bool isContinuation(uchar b)
 {
     return (b & 0xC0) == 0x80;
@@ -49,17 +45,12 @@ quint8 runVectorised(quint8 state, const uchar *s, const uchar *end) noexcept
 
 } // namespace
 
-bool Utf8Validator::feed(const char *data, qsizetype size) noexcept
+// Whatever is left open (a code point split between pieces) carries over to the next piece.
+quint8 Utf8Validator::feedLarge(const uchar *data, qsizetype size) const noexcept
 {
-    if (m_state == Reject)
-        return false;
-    auto s = reinterpret_cast<const uchar *>(data);
-    // Whatever is left open (a code point split between pieces) carries over to the next piece.
-    if (size >= SimdMinimum && Utf8Simd::isAvailable())
-        m_state = runVectorised(m_state, s, s + size);
-    else
-        m_state = Utf8Dfa::run(m_state, s, s + size);
-    return m_state != Reject;
+    if (m_state == Reject || !Utf8Simd::isAvailable())
+        return Utf8Dfa::run(m_state, data, data + size);
+    return runVectorised(m_state, data, data + size);
 }
 
 bool Utf8Validator::isValid(QByteArrayView data) noexcept

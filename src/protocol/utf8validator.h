@@ -21,7 +21,13 @@ class Utf8Validator
 {
 public:
     /*! Validates the next piece. Returns false at the first invalid byte; stays failed until reset(). */
-    bool feed(const char *data, qsizetype size) noexcept;
+    bool feed(const char *data, qsizetype size) noexcept
+    {
+        // Inline, so that small pieces (most messages) cost one call, straight into the DFA.
+        auto s = reinterpret_cast<const uchar *>(data);
+        m_state = size < VectorMinimum ? Utf8Dfa::run(m_state, s, s + size) : feedLarge(s, size);
+        return m_state != Reject;
+    }
     bool feed(QByteArrayView data) noexcept { return feed(data.data(), data.size()); }
 
     /*! True when everything fed so far is valid and no code point is left unfinished. */
@@ -36,6 +42,12 @@ public:
     enum State : quint8 { Accept = Utf8Dfa::Accept, Reject = Utf8Dfa::Reject };
 
 private:
+    // From this size on a piece may go to the vector validator; below it the few blocks do not
+    // pay for the set-up, and the DFA's ASCII skip is as fast.
+    static constexpr qsizetype VectorMinimum = 64;
+
+    quint8 feedLarge(const uchar *data, qsizetype size) const noexcept;
+
     quint8 m_state = Accept;
 };
 
