@@ -392,9 +392,11 @@ void TestUtf8Validator::agreesWithQtOnRandomInput()
 
 void TestUtf8Validator::largePiecesEverywhere()
 {
-    // Large pieces are checked as two halves that meet at a code point near the middle, in blocks
-    // of 16 bytes: shift a text of every sequence width past those seams one byte at a time, and
-    // put a bad sequence at every position, including straddling the middle.
+    // Large pieces go to the vector validator in blocks of 16 bytes, cut before their last code
+    // point (or, without it, are checked as two halves that meet at a code point near the middle):
+    // shift a text of every sequence width past those seams one byte at a time, and put a bad
+    // sequence at every position, including straddling the middle. tst_utf8simd compares each path
+    // with the DFA in depth.
     const QByteArray unit = QStringLiteral("aé€😀z").toUtf8(); // widths 1, 2, 3, 4, 1
     static const QByteArray damages[] = { hex("eda080"), hex("c080"), hex("e08080"), hex("f4908080"),
         hex("f8"), hex("80"), hex("c2"), hex("f09f98") };
