@@ -667,9 +667,7 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         queueForOwner(std::move(frame));
         return;
     }
-    if (hasPending)
-        drainPending();
-    if (!device)
+    if (!beginOwnerWrite())
         return;
     if (payload.size() >= OwnBufferThreshold) {
         flushOutgoing(); // keeps the order
@@ -680,8 +678,7 @@ void WebSocketPrivate::writeFrame(Opcode opcode, bool fin, quint8 rsv, QByteArra
         }
         QByteArray frame;
         Protocol::appendFrame(frame, header, payload);
-        device->write(frame);
-        scheduleFlush();
+        writeThroughDevice(frame);
         return;
     }
     appendMaskedFrame(outgoing, opcode, fin, rsv, payload);
@@ -696,18 +693,29 @@ void WebSocketPrivate::writeMessage(QByteArray &&frames)
         queueForOwner(std::move(frames));
         return;
     }
-    if (hasPending)
-        drainPending();
-    if (!device)
+    if (!beginOwnerWrite())
         return;
     if (frames.size() >= OwnBufferThreshold) {
-        flushOutgoing(); // keeps the order
-        device->write(frames);
-        scheduleFlush();
+        writeThroughDevice(frames);
         return;
     }
     outgoing += frames;
     outgoingAppended();
+}
+
+bool WebSocketPrivate::beginOwnerWrite()
+{
+    // What other threads queued was sent before: it goes first.
+    if (hasPending)
+        drainPending();
+    return device != nullptr;
+}
+
+void WebSocketPrivate::writeThroughDevice(const QByteArray &frames)
+{
+    flushOutgoing(); // keeps the order
+    device->write(frames);
+    scheduleFlush();
 }
 
 void WebSocketPrivate::outgoingAppended()

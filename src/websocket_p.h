@@ -72,6 +72,8 @@ public:
     void writeMessage(QByteArray &&frames);
     void queueForOwner(QByteArray &&frames);
     void outgoingAppended();
+    bool beginOwnerWrite();
+    void writeThroughDevice(const QByteArray &frames);
     Protocol::FrameHeader maskedHeader(Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     void appendMaskedFrame(QByteArray &out, Opcode opcode, bool fin, quint8 rsv, QByteArrayView payload);
     void sendLargeFrame(Protocol::FrameHeader header, QByteArrayView payload);
