@@ -92,7 +92,15 @@ QString upgradeProblem(const HeaderList &headers, const QByteArray &key)
     if (!problem.isNull())
         return problem;
     const QByteArray expectedAccept = computeAcceptKey(key);
-    const QByteArray accept = combinedHeaderValue(headers, "Sec-WebSocket-Accept");
+    // A single value, not a list (RFC 6455 §11.3.3: it must not appear more than once): a repeat is
+    // an error even when one of the fields is right, or empty.
+    const qsizetype acceptFields = std::count_if(headers.cbegin(), headers.cend(),
+        [](const auto &field) { return equalsIgnoringCase(field.first, "Sec-WebSocket-Accept"); });
+    if (acceptFields > 1)
+        return QStringLiteral("Sec-WebSocket-Accept repeated %1 times: expected it once, with %2")
+            .arg(acceptFields)
+            .arg(QLatin1String(expectedAccept));
+    const QByteArray accept = headerValue(headers, "Sec-WebSocket-Accept");
     if (accept.isNull())
         return QStringLiteral("Sec-WebSocket-Accept missing: expected %1").arg(QLatin1String(expectedAccept));
     if (accept != expectedAccept)
