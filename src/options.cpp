@@ -163,6 +163,7 @@ public:
     qint64 maxMessageSize = ConnectOptions::DefaultMaxMessageSize;
     qint64 maxHeaderSize = ConnectOptions::DefaultMaxHeaderSize;
     qint64 outgoingFrameSize = 0;
+    qint64 sendBufferLimit = ConnectOptions::DefaultSendBufferLimit;
 };
 
 ConnectOptions::ConnectOptions() : d(sharedDefault<ConnectOptionsPrivate>()) { }
@@ -382,6 +383,14 @@ qint64 ConnectOptions::outgoingFrameSize() const
 void ConnectOptions::setOutgoingFrameSize(qint64 bytes)
 {
     d->outgoingFrameSize = bytes;
+}
+qint64 ConnectOptions::sendBufferLimit() const
+{
+    return d->sendBufferLimit;
+}
+void ConnectOptions::setSendBufferLimit(qint64 bytes)
+{
+    d->sendBufferLimit = bytes;
 }
 
 } // namespace WsClient

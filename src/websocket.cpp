@@ -1513,5 +1513,14 @@ ConnectOptions WebSocket::options() const
 {
     return d_func()->options;
 }
+qint64 WebSocket::bytesToWrite() const
+{
+    const WebSocketPrivate *d = d_func();
+    return d->outgoing.size() + (d->device ? d->device->bytesToWrite() : 0);
+}
+ConnectionEnd WebSocket::connectionEnd() const
+{
+    return {};
+}
 
 } // namespace WsClient

@@ -34,6 +34,7 @@ enum class Error {
     MessageTooBig, //!< A frame or message exceeded the configured limit; closed with 1009.
     ConnectionClosed, //!< The operation needs an open connection (seed: WebSocketConnectionClosedException).
     Compression, //!< permessage-deflate negotiation or inflation failed.
+    SendBufferFull, //!< A send was refused: ConnectOptions::sendBufferLimit() bytes wait to be written.
 };
 Q_ENUM_NS(Error)
 

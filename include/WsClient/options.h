@@ -126,6 +126,10 @@ public:
     static constexpr int DefaultRedirectLimit = 3;
     /*! Default wait for the server's Close after close(): 3 s (as websocket-client). */
     static constexpr int DefaultCloseTimeout = 3000;
+    /*! Default limit for opening (lookup, TCP, proxy, TLS, HTTP handshake): 10 s (as python websockets). */
+    static constexpr int DefaultOpenTimeout = 10000;
+    /*! Default bound of the bytes accepted by send calls and not yet handed to the kernel: 16 MiB. */
+    static constexpr qint64 DefaultSendBufferLimit = 16 * 1024 * 1024;
 
     /*! Every option at its default (see each getter). */
     ConnectOptions();
@@ -180,13 +184,18 @@ public:
     /*! Follows at most \a limit redirects; see redirectLimit(). */
     void setRedirectLimit(int limit);
     /*!
-        Limit in milliseconds for opening: name lookup, TCP connect, TLS and the HTTP handshake
-        together (seed: timeout=). -1 (default) takes WebSocket::defaultTimeout(); 0 means none.
+        Limit in milliseconds for opening: name lookup, TCP connect, proxy tunnel, TLS and the HTTP
+        handshake together, redirects included (seed: timeout=). -1 (default) takes the socket's
+        WebSocket::timeout() when that is set, else DefaultOpenTimeout (10 s); 0 means none.
     */
     int timeout() const;
     /*! Limits opening to \a msecs; see timeout(). */
     void setTimeout(int msecs);
-    /*! How long close() waits for the server's Close frame. Default 3000 ms. */
+    /*!
+        How long close() waits for the server's Close frame, counted from when the client's Close
+        has been handed to the kernel; while messages queued before it are still being written, from
+        their last progress instead. Default 3000 ms. Running out is Error::Timeout.
+    */
     int closeTimeout() const;
     /*! Waits at most \a msecs for the server's Close; see closeTimeout(). */
     void setCloseTimeout(int msecs);
@@ -249,6 +258,15 @@ public:
     qint64 maxHeaderSize() const;
     /*! Limits the handshake response head to \a bytes; see maxHeaderSize(). */
     void setMaxHeaderSize(qint64 bytes);
+    /*!
+        Bound of WebSocket::bytesToWrite(): a send that would pass it is refused (-1,
+        Error::SendBufferFull) and queues nothing; wait for WebSocket::bytesWritten() and send again.
+        A single message larger than the bound is accepted when nothing else waits. 0: no bound.
+        Default 16 MiB (DefaultSendBufferLimit).
+    */
+    qint64 sendBufferLimit() const;
+    /*! Bounds the bytes waiting to be written to \a bytes (0: no bound); see sendBufferLimit(). */
+    void setSendBufferLimit(qint64 bytes);
     /*! Outgoing messages larger than this are sent as several frames; 0 (default) never splits. */
     qint64 outgoingFrameSize() const;
     /*! Splits outgoing messages into frames of at most \a bytes (0: never); see outgoingFrameSize(). */

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <WsClient/connectionend.h>
 #include <WsClient/error.h>
 #include <WsClient/frame.h>
 #include <WsClient/options.h>
@@ -100,6 +101,12 @@ public:
     bool flush();
     /*! Blocks until everything queued is handed to the transport, or \a msecs passed. */
     bool waitForBytesWritten(int msecs = -1);
+    /*!
+        Bytes that send calls accepted and that have not been handed to the kernel yet (frame
+        headers included), as QAbstractSocket::bytesToWrite(). Bounded by
+        ConnectOptions::sendBufferLimit(); any thread.
+    */
+    qint64 bytesToWrite() const;
 
     // Sending. Each returns the payload size queued, or -1 (error() tells why) when not Open.
     /*!
@@ -208,6 +215,8 @@ public:
 
     /*! The options the connection was opened with. */
     ConnectOptions options() const;
+    /*! How the last connection ended (see finished()); a default ConnectionEnd before the first end. */
+    ConnectionEnd connectionEnd() const;
 
 Q_SIGNALS:
     /*! The state changed to \a state. */
@@ -256,6 +265,11 @@ Q_SIGNALS:
     void closeReceived(int code, const QString &reason);
     /*! Bytes handed to the transport, for progress of large sends. */
     void bytesWritten(qint64 bytes);
+    /*!
+        The connection ended, once for every open(): it failed to open, was closed by either side,
+        dropped or was aborted. \a end tells how; the state is Unconnected.
+    */
+    void finished(const WsClient::ConnectionEnd &end);
 
 private Q_SLOTS:
     // Writes the frames other threads queued; invoked by name so that the wake-up carries no
