@@ -18,27 +18,27 @@ Q_NAMESPACE_EXPORT(WSCLIENT_EXPORT)
 */
 enum class Error {
     NoError = 0, //!< Nothing failed.
-    InvalidUrl, //!< Not a ws:// or wss:// URL, no host, or a bad port (seed: ValueError).
+    InvalidUrl, //!< Not a ws:// or wss:// URL, no host, or a bad port (websocket-client: ValueError).
     InvalidArgument, //!< Options that contradict each other or contain CR/LF in a header.
-    HostNotFound, //!< Name resolution failed (seed: WebSocketAddressException).
+    HostNotFound, //!< Name resolution failed (websocket-client: WebSocketAddressException).
     ConnectionRefused, //!< Every resolved address refused the TCP connection.
     Network, //!< Other socket failure: reset, unreachable, remote closed mid-handshake.
-    Timeout, //!< Connect, handshake, read, close or ping timeout (seed: WebSocketTimeoutException).
+    Timeout, //!< Connect, handshake, read, close or ping timeout (websocket-client: WebSocketTimeoutException).
     Tls, //!< TLS handshake failed; the string names the certificate problem.
-    Proxy, //!< The proxy refused or failed (seed: WebSocketProxyException).
-    BadStatus, //!< Upgrade answered with a non-101, non-redirect status (seed: WebSocketBadStatusException).
+    Proxy, //!< The proxy refused or failed (websocket-client: WebSocketProxyException).
+    BadStatus, //!< Upgrade answered with a non-101, non-redirect status (websocket-client: WebSocketBadStatusException).
     Handshake, //!< The 101 response is not a valid upgrade (accept key, headers, subprotocol, extension).
     TooManyRedirects, //!< More redirects than ConnectOptions::redirectLimit allows.
-    Protocol, //!< The peer violated RFC 6455; closed with 1002 (seed: WebSocketProtocolException).
-    Payload, //!< Invalid UTF-8 or close payload; closed with 1007 (seed: WebSocketPayloadException).
+    Protocol, //!< The peer violated RFC 6455; closed with 1002 (websocket-client: WebSocketProtocolException).
+    Payload, //!< Invalid UTF-8 or close payload; closed with 1007 (websocket-client: WebSocketPayloadException).
     MessageTooBig, //!< A frame or message exceeded the configured limit; closed with 1009.
-    ConnectionClosed, //!< The operation needs an open connection (seed: WebSocketConnectionClosedException).
+    ConnectionClosed, //!< The operation needs an open connection (websocket-client: WebSocketConnectionClosedException).
     Compression, //!< permessage-deflate negotiation or inflation failed.
     SendBufferFull, //!< A send was refused: ConnectOptions::sendBufferLimit() bytes wait to be written.
 };
 Q_ENUM_NS(Error)
 
-/*! Frame opcodes of RFC 6455 §5.2 (the seed's ABNF.OPCODE_*). */
+/*! Frame opcodes of RFC 6455 §5.2 (websocket-client's ABNF.OPCODE_*). */
 enum class Opcode : quint8 {
     Continuation = 0x0, //!< Continues a fragmented message.
     Text = 0x1, //!< First frame of a UTF-8 text message.
@@ -50,7 +50,7 @@ enum class Opcode : quint8 {
 Q_ENUM_NS(Opcode)
 
 /*!
-    Close status codes of RFC 6455 §7.4.1 and the IANA registry (the seed's STATUS_*).
+    Close status codes of RFC 6455 §7.4.1 and the IANA registry (websocket-client's STATUS_*).
     Codes 3000–4999 are for libraries and applications and are not enumerated.
 */
 enum class CloseCode : quint16 {

@@ -140,52 +140,52 @@ public:
     ~ConnectOptions();
 
     /*!
-        Extra request header fields, in order (seed: header= as a list). A field named like one
+        Extra request header fields, in order (websocket-client: header= as a list). A field named like one
         WsClient sends by default (Origin, Sec-WebSocket-Key, ...) replaces it; a field with a null
         value removes that default header.
     */
     HeaderList headers() const;
     /*! Sets the extra request fields to \a headers, in order; see headers(). */
     void setHeaders(const HeaderList &headers);
-    /*! Sets headers from "Name: value" lines (seed: header=["K: V", ...]); malformed lines fail at open(). */
+    /*! Sets headers from "Name: value" lines (websocket-client: header=["K: V", ...]); malformed lines fail at open(). */
     void setHeaders(const QList<QByteArray> &lines);
-    /*! Sets headers from a map (seed: header={...}); a null value removes the default field. */
+    /*! Sets headers from a map (websocket-client: header={...}); a null value removes the default field. */
     void setHeaders(const QMap<QByteArray, QByteArray> &headers);
     /*! Appends one field (replacing an earlier one with the same name). */
     void setHeader(const QByteArray &name, const QByteArray &value);
 
-    /*! Cookie header value (seed: cookie=). */
+    /*! Cookie header value (websocket-client: cookie=). */
     QByteArray cookie() const;
     /*! Sends \a cookie as the Cookie header; see cookie(). */
     void setCookie(const QByteArray &cookie);
-    /*! Origin header value; default http(s)://host[:port] (seed: origin=). */
+    /*! Origin header value; default http(s)://host[:port] (websocket-client: origin=). */
     QByteArray origin() const;
     /*! Sends \a origin as the Origin header; see origin(). */
     void setOrigin(const QByteArray &origin);
-    /*! Send no Origin header (seed: suppress_origin=). */
+    /*! Send no Origin header (websocket-client: suppress_origin=). */
     bool suppressOrigin() const;
     /*! Leaves the Origin header out when \a on; see suppressOrigin(). */
     void setSuppressOrigin(bool on);
-    /*! Host header value instead of the URL's host[:port] (seed: host=). */
+    /*! Host header value instead of the URL's host[:port] (websocket-client: host=). */
     QByteArray host() const;
     /*! Sends \a host as the Host header; see host(). */
     void setHost(const QByteArray &host);
-    /*! Connection header value instead of "Upgrade" (seed: connection=). */
+    /*! Connection header value instead of "Upgrade" (websocket-client: connection=). */
     QByteArray connectionHeader() const;
     /*! Sends \a value as the Connection header; see connectionHeader(). */
     void setConnectionHeader(const QByteArray &value);
-    /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (seed: subprotocols=). */
+    /*! Subprotocols offered in Sec-WebSocket-Protocol, in order of preference (websocket-client: subprotocols=). */
     QStringList subprotocols() const;
     /*! Offers \a protocols, most preferred first; see subprotocols(). */
     void setSubprotocols(const QStringList &protocols);
 
-    /*! How many 301/302/303/307/308 redirects to follow (seed: redirect_limit=). Default 3. */
+    /*! How many 301/302/303/307/308 redirects to follow (websocket-client: redirect_limit=). Default 3. */
     int redirectLimit() const;
     /*! Follows at most \a limit redirects; see redirectLimit(). */
     void setRedirectLimit(int limit);
     /*!
         Limit in milliseconds for opening: name lookup, TCP connect, proxy tunnel, TLS and the HTTP
-        handshake together, redirects included (seed: timeout=). -1 (default) takes the socket's
+        handshake together, redirects included (websocket-client: timeout=). -1 (default) takes the socket's
         WebSocket::timeout() when that is set, else DefaultOpenTimeout (10 s); 0 means none.
     */
     int timeout() const;
@@ -201,7 +201,7 @@ public:
     void setCloseTimeout(int msecs);
 
     /*!
-        Socket options applied to the TCP socket (seed: sockopt=). LowDelayOption (TCP_NODELAY)
+        Socket options applied to the TCP socket (websocket-client: sockopt=). LowDelayOption (TCP_NODELAY)
         and KeepAliveOption are on by default.
     */
     QMap<QAbstractSocket::SocketOption, QVariant> socketOptions() const;
@@ -209,7 +209,7 @@ public:
     void setSocketOption(QAbstractSocket::SocketOption option, const QVariant &value);
 
     /*!
-        A transport that is already open (seed: socket=): a connected QTcpSocket, a QSslSocket
+        A transport that is already open (websocket-client: socket=): a connected QTcpSocket, a QSslSocket
         after its handshake, a QLocalSocket to a unix-domain socket server, any sequential
         QIODevice. The URL still supplies Host and the resource. Not owned; it must outlive the
         WebSocket's use of it.
@@ -218,12 +218,12 @@ public:
     /*! Runs the connection over \a device instead of a socket of its own; see device(). */
     void setDevice(QIODevice *device);
 
-    /*! Proxy to go through (seed: http_proxy_* and proxy_type); see proxyFor() for the environment. */
+    /*! Proxy to go through (websocket-client: http_proxy_* and proxy_type); see proxyFor() for the environment. */
     ProxyOptions proxy() const;
     /*! Connects through \a proxy; see proxy(). */
     void setProxy(const ProxyOptions &proxy);
 
-    /*! TLS settings for wss:// (seed: sslopt=). */
+    /*! TLS settings for wss:// (websocket-client: sslopt=). */
     SslOptions sslOptions() const;
     /*! Uses the TLS settings \a options for wss://; see sslOptions(). */
     void setSslOptions(const SslOptions &options);
@@ -233,15 +233,15 @@ public:
     /*! Offers permessage-deflate as \a compression says; see compression(). */
     void setCompression(const CompressionOptions &compression);
 
-    /*! Makes the 4-byte mask key of each frame (seed: get_mask_key). Default: system random. */
+    /*! Makes the 4-byte mask key of each frame (websocket-client: get_mask_key). Default: system random. */
     MaskKeyGenerator maskKeyGenerator() const;
     /*! Makes mask keys with \a generator (an empty function: system random); see maskKeyGenerator(). */
     void setMaskKeyGenerator(const MaskKeyGenerator &generator);
-    /*! Deliver each data frame as it arrives instead of whole messages (seed: fire_cont_frame=). */
+    /*! Deliver each data frame as it arrives instead of whole messages (websocket-client: fire_cont_frame=). */
     bool fireContinuationFrames() const;
     /*! Delivers frames instead of messages when \a on; see fireContinuationFrames(). */
     void setFireContinuationFrames(bool on);
-    /*! Accept text messages without checking their UTF-8 (seed: skip_utf8_validation=). */
+    /*! Accept text messages without checking their UTF-8 (websocket-client: skip_utf8_validation=). */
     bool skipUtf8Validation() const;
     /*! Skips the UTF-8 check of text messages when \a on; see skipUtf8Validation(). */
     void setSkipUtf8Validation(bool on);

@@ -20,7 +20,7 @@ class ConnectOptions;
 class WSCLIENT_EXPORT ProxyOptions
 {
 public:
-    /*! The kind of proxy, as in the seed's proxy_type (plus None and Direct). */
+    /*! The kind of proxy, as in websocket-client's proxy_type (plus None and Direct). */
     enum class Type {
         None, //!< No explicit proxy (environment variables may still supply one).
         Direct, //!< Explicitly no proxy, environment ignored.

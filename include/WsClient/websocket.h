@@ -28,15 +28,17 @@ struct WSCLIENT_EXPORT Message
     QByteArray data;
     /*! False only for a non-final frame delivered with fireContinuationFrames. */
     bool isFinal = true;
-    /*! False when nothing was received (timeout or end of the connection). */
-    bool valid = false;
-
-    /*! True when something was received; see #valid. */
-    bool isValid() const { return valid; }
+    /*! True when something was received, false on a timeout or at the end of the connection. */
+    bool isValid() const { return m_valid; }
+    /*! Marks the message as received (what the receive functions return). */
+    void setValid(bool valid) { m_valid = valid; }
     /*! True for a text message (opcode Text). */
     bool isText() const { return opcode == Opcode::Text; }
     /*! The payload decoded from UTF-8 (meaningful for text messages). */
     QString text() const { return QString::fromUtf8(data); }
+
+private:
+    bool m_valid = false;
 };
 
 /*!
@@ -54,19 +56,21 @@ class WSCLIENT_EXPORT WebSocket : public QObject
     /*! Where the connection is in its life; see State. */
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     /*! The URL given to open(); see effectiveUrl() for the one after redirects. */
-    Q_PROPERTY(QUrl url READ url)
+    Q_PROPERTY(QUrl url READ url NOTIFY urlChanged)
     /*! The subprotocol the server chose, or empty. */
-    Q_PROPERTY(QString subprotocol READ subprotocol)
-    /*! Default wait of the blocking calls and of open(), in ms; -1 waits forever. */
-    Q_PROPERTY(int timeout READ timeout WRITE setTimeout)
+    Q_PROPERTY(QString subprotocol READ subprotocol NOTIFY subprotocolChanged)
+    /*! Default wait of the blocking calls, in ms; -1 waits forever. Also bounds open() when set. */
+    Q_PROPERTY(int timeout READ timeout WRITE setTimeout NOTIFY timeoutChanged)
     /*! The last error; Error::NoError after a successful open(). */
-    Q_PROPERTY(WsClient::Error error READ error)
+    Q_PROPERTY(WsClient::Error error READ error NOTIFY errorChanged)
     /*! The cause of the last error, for people. */
-    Q_PROPERTY(QString errorString READ errorString)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
     /*! How the last connection ended; see closeCode(). */
-    Q_PROPERTY(int closeCode READ closeCode)
+    Q_PROPERTY(int closeCode READ closeCode NOTIFY closeCodeChanged)
     /*! The reason that came with closeCode(). */
-    Q_PROPERTY(QString closeReason READ closeReason)
+    Q_PROPERTY(QString closeReason READ closeReason NOTIFY closeCodeChanged)
+    /*! Bytes accepted by send calls and not yet handed to the kernel; see bytesToWrite(). */
+    Q_PROPERTY(qint64 bytesToWrite READ bytesToWrite)
 
 public:
     /*! The connection's states, in the order a connection goes through them. */
@@ -108,10 +112,13 @@ public:
     */
     qint64 bytesToWrite() const;
 
-    // Sending. Each returns the payload size queued, or -1 (error() tells why) when not Open.
+    // Sending. Each returns the payload size queued, or -1 (error() tells why) when refused.
     /*!
         Sends \a text as one text message (UTF-8). Returns the payload size queued, or -1 when the
-        connection is not Open (error() ConnectionClosed). Any thread; see the class description.
+        connection is not Open (error() ConnectionClosed) or the send buffer is full
+        (Error::SendBufferFull: wait for bytesWritten() and send again). Any thread; see the class
+        description. A message accepted here is written before a later Close frame, or the
+        connection's end reports it as undelivered (ConnectionEnd::undeliveredMessages()).
     */
     qint64 sendText(const QString &text);
     /*! Sends \a utf8, already UTF-8, as one text message without converting it; as sendText(). */
@@ -147,7 +154,10 @@ public:
     /*!
         Starts the closing handshake (websocket-client's close): everything already queued is
         written first, then a Close with \a code and \a reason; the connection ends when the
-        server answers with its Close, or after \a timeoutMs (-1: ConnectOptions::closeTimeout()).
+        server answers with its Close. \a timeoutMs (-1: ConnectOptions::closeTimeout()) counts
+        from when the Close frame reached the kernel, and while messages before it are still being
+        written, from their last progress: running out ends the connection with Error::Timeout and
+        code 1006, naming what was not delivered.
     */
     void close(quint16 code = quint16(CloseCode::Normal), const QString &reason = {}, int timeoutMs = -1);
     /*! Drops the connection at once, without a Close frame. */
@@ -229,8 +239,8 @@ Q_SIGNALS:
     */
     void disconnected();
     /*!
-        A failure, with its cause. When opening fails, the state is already Unconnected here, so a
-        slot may call open() again at once.
+        A failure, with its cause: emitted once per failure, and at most once per connection. When
+        opening fails, the state is already Unconnected here, so a slot may call open() again at once.
     */
     void errorOccurred(WsClient::Error error, const QString &errorString);
 
@@ -263,7 +273,12 @@ Q_SIGNALS:
     void pongReceived(const QByteArray &payload);
     /*! The server's Close frame arrived: \a code is 1005 when it carried none. */
     void closeReceived(int code, const QString &reason);
-    /*! Bytes handed to the transport, for progress of large sends. */
+    /*!
+        Every frame as sent, the library's own Pong and Close frames included (unmasked payload;
+        compressed as on the wire with permessage-deflate). Costs nothing unless connected.
+    */
+    void frameSent(const WsClient::Frame &frame);
+    /*! Bytes handed to the transport, for progress of large sends and for back-pressure. */
     void bytesWritten(qint64 bytes);
     /*!
         The connection ended, once for every open(): it failed to open, was closed by either side,
@@ -271,10 +286,22 @@ Q_SIGNALS:
     */
     void finished(const WsClient::ConnectionEnd &end);
 
-private Q_SLOTS:
-    // Writes the frames other threads queued; invoked by name so that the wake-up carries no
-    // functor across threads.
-    void writePendingFrames();
+    /*! url() changed (open() with another URL). */
+    void urlChanged();
+    /*! subprotocol() changed (a connection opened). */
+    void subprotocolChanged();
+    /*! timeout() changed. */
+    void timeoutChanged();
+    /*! error() or errorString() changed. */
+    void errorChanged();
+    /*! closeCode() or closeReason() changed. */
+    void closeCodeChanged();
+
+protected:
+    /*! Runs the writes that this and other threads queued for the socket's thread. */
+    bool event(QEvent *event) override;
+    /*! Notes that frameSent() has a receiver, so that sent frames are only copied for one. */
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     Q_DECLARE_PRIVATE(WebSocket)

@@ -168,7 +168,7 @@ public:
     */
     bool start();
     /*!
-        start(), then blocks in an event loop of its own until the app stops for good (the seed's
+        start(), then blocks in an event loop of its own until the app stops for good (websocket-client's
         run_forever). Returns true when it ended because of an error (invalid settings, a failure
         without reconnect), false after a clean close by either side or close(), and when the app
         was deleted (deleteLater() from a slot) while it ran.
@@ -194,19 +194,19 @@ Q_SIGNALS:
     void reconnected();
     /*!
         Every received data message as bytes, before textMessageReceived()/binaryMessageReceived()
-        (the seed's on_data). With ConnectOptions::fireContinuationFrames, every data frame:
+        (websocket-client's on_data). With ConnectOptions::fireContinuationFrames, every data frame:
         \a opcode Text/Binary for the first frame of a message, Continuation after it.
     */
     void dataReceived(const QByteArray &data, WsClient::Opcode opcode, bool isFinal);
     /*!
-        A text message. With fireContinuationFrames, as in the seed, the first frame of a message
+        A text message. With fireContinuationFrames, as in websocket-client, the first frame of a message
         (the rest follows in continuationReceived()); a code point may then be split between frames:
         use dataReceived() for the exact bytes.
     */
     void textMessageReceived(const QString &message);
     /*! A binary \a message (with fireContinuationFrames: its first frame, as textMessageReceived()). */
     void binaryMessageReceived(const QByteArray &message);
-    /*! With fireContinuationFrames: each continuation frame of a message (the seed's on_cont_message). */
+    /*! With fireContinuationFrames: each continuation frame of a message (websocket-client's on_cont_message). */
     void continuationReceived(const QByteArray &data, bool isFinal);
     /*! The server sent a Ping with \a payload (already answered with a Pong). */
     void pingReceived(const QByteArray &payload);

@@ -61,6 +61,11 @@ public:
     const Failure &failure() const { return m_failure; }
     bool hasFailed() const { return m_failure.isFailure(); }
 
+    /*! True while a payload split across calls is being gathered; header() is that frame's. */
+    bool isGathering() const { return m_gathering; }
+    /*! The part of the gathered payload that has arrived so far, unmasked. */
+    QByteArrayView gathered() const { return QByteArrayView(m_buffer.constData(), m_bufferHave); }
+
     /*!
         For a caller that can read straight into the parser (a socket's read(char*, n)): when the
         parser is gathering a payload it returns where the next bytes go and sets *room to how many

@@ -1,5 +1,6 @@
 #include "messageassembler.h"
 
+#include <limits>
 #include <utility>
 
 namespace WsClient::Protocol {
@@ -53,7 +54,8 @@ bool MessageAssembler::addFrame(
         if (inMessage())
             return fail(Failure::protocol(QStringLiteral("new data frame inside a fragmented message")));
         m_messageOpcode = header.opcode;
-        m_utf8.reset();
+        if (m_checkedAhead == 0)
+            m_utf8.reset(); // else checkPartialFrame() began this message's validation
         m_compressed = (header.rsv & Rsv1) != 0;
         m_compressedSize = 0;
         m_inflatedSize = 0;
@@ -67,6 +69,15 @@ bool MessageAssembler::addDataFrame(
 {
     if (m_compressed)
         return addCompressedFrame(header, payload, sink);
+    // The size first, as checkPartialFrame() judges it before the frame is complete: the outcome
+    // must not depend on how the frame arrived.
+    const quint64 size = quint64(m_message.size()) + quint64(payload.size());
+    if (!m_config.fireContinuationFrames && size > m_config.maxMessageSize) {
+        return fail(
+            Failure::tooBig(QStringLiteral("message of at least %1 bytes exceeds the limit of %2 bytes")
+                                .arg(size)
+                                .arg(m_config.maxMessageSize)));
+    }
     if (!validateText(header, payload))
         return false;
 
@@ -74,20 +85,56 @@ bool MessageAssembler::addDataFrame(
         deliver(header, owned ? std::move(*owned) : payload.toByteArray(), sink);
         return true;
     }
-
-    const quint64 size = quint64(m_message.size()) + quint64(payload.size());
-    if (size > m_config.maxMessageSize) {
-        return fail(
-            Failure::tooBig(QStringLiteral("message of at least %1 bytes exceeds the limit of %2 bytes")
-                                .arg(size)
-                                .arg(m_config.maxMessageSize)));
-    }
     // An owned buffer can become the message itself when nothing precedes it: no copy.
     if (owned && m_message.isEmpty())
         m_message = std::move(*owned);
     else
-        m_message.append(payload);
+        appendToMessage(payload);
     deliver(header, QByteArray(), sink);
+    return true;
+}
+
+bool MessageAssembler::appendToMessage(QByteArrayView payload)
+{
+    // Grown geometrically but never past the limit: a message that approaches it holds about the
+    // limit, not the next power of two above it.
+    const qsizetype needed = m_message.size() + payload.size();
+    if (needed > m_message.capacity()) {
+        const qsizetype limit = qsizetype(qMin<quint64>(m_config.maxMessageSize, quint64(std::numeric_limits<qsizetype>::max() / 2)));
+        m_message.reserve(qMax(needed, qMin(limit, 2 * m_message.capacity())));
+    }
+    m_message.append(payload);
+    return true;
+}
+
+bool MessageAssembler::checkPartialFrame(const FrameHeader &header, QByteArrayView arrived)
+{
+    if (m_failure.isFailure())
+        return false;
+    if (header.isControl() || (header.rsv & Rsv1) || inCompressedMessage())
+        return true;
+    const bool starts = header.opcode != Opcode::Continuation && !inMessage();
+    const bool continues = header.opcode == Opcode::Continuation && inMessage();
+    if (!starts && !continues)
+        return true; // a protocol error, reported when the frame is complete
+    if (!m_config.fireContinuationFrames) {
+        const quint64 size = quint64(continues ? m_message.size() : 0) + header.payloadLength;
+        if (size > m_config.maxMessageSize) {
+            return fail(
+                Failure::tooBig(QStringLiteral("message of at least %1 bytes exceeds the limit of %2 bytes")
+                                    .arg(size)
+                                    .arg(m_config.maxMessageSize)));
+        }
+    }
+    const Opcode opcode = starts ? header.opcode : m_messageOpcode;
+    if (opcode != Opcode::Text || !m_config.validateUtf8 || arrived.size() <= m_checkedAhead)
+        return true;
+    if (starts && m_checkedAhead == 0)
+        m_utf8.reset();
+    const QByteArrayView fresh = arrived.sliced(m_checkedAhead);
+    m_checkedAhead = arrived.size();
+    if (!m_utf8.feed(fresh))
+        return fail(Failure::payload(QStringLiteral("invalid UTF-8 in text message")));
     return true;
 }
 
@@ -142,9 +189,10 @@ void MessageAssembler::deliver(const FrameHeader &header, QByteArray &&fragment,
 
 bool MessageAssembler::validateText(const FrameHeader &header, QByteArrayView payload)
 {
+    const qsizetype checked = std::exchange(m_checkedAhead, 0);
     if (m_messageOpcode != Opcode::Text || !m_config.validateUtf8)
         return true;
-    if (!m_utf8.feed(payload))
+    if (!m_utf8.feed(payload.sliced(qMin(checked, payload.size()))))
         return fail(Failure::payload(QStringLiteral("invalid UTF-8 in text message")));
     if (header.fin && !m_utf8.isComplete())
         return fail(Failure::payload(QStringLiteral("text message ends inside a UTF-8 sequence")));
@@ -155,6 +203,7 @@ bool MessageAssembler::fail(Failure &&failure)
 {
     m_failure = std::move(failure);
     m_message = QByteArray(); // the connection is done with this message; free it now
+    m_checkedAhead = 0;
     return false;
 }
 
@@ -164,6 +213,7 @@ void MessageAssembler::reset()
     m_messageOpcode = Opcode::Continuation;
     m_message = QByteArray();
     m_utf8.reset();
+    m_checkedAhead = 0;
     if (m_inflater)
         m_inflater->reset();
     m_compressed = false;

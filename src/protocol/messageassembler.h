@@ -85,6 +85,14 @@ public:
     bool addFrame(
         const FrameHeader &header, QByteArrayView payload, FrameSink &sink, QByteArray *owned = nullptr);
 
+    /*!
+        Judges the first \a arrived bytes of a data frame whose payload is still arriving, so that
+        a message over maxMessageSize or invalid UTF-8 fails at once instead of once the frame is
+        complete. The bytes checked here are not checked again by addFrame(). Compressed frames are
+        judged when inflated. Returns false on a violation, as addFrame().
+    */
+    bool checkPartialFrame(const FrameHeader &header, QByteArrayView arrived);
+
     /*! True between the first and the final frame of a fragmented message. */
     bool inMessage() const { return m_messageOpcode != Opcode::Continuation; }
     /*! True between the first and the final frame of a message being inflated. */
@@ -98,6 +106,7 @@ private:
     bool addCompressedFrame(const FrameHeader &header, QByteArrayView payload, FrameSink &sink);
     void deliver(const FrameHeader &header, QByteArray &&fragment, FrameSink &sink);
     bool validateText(const FrameHeader &header, QByteArrayView payload);
+    bool appendToMessage(QByteArrayView payload);
     bool fail(Failure &&failure);
 
     Config m_config;
@@ -105,6 +114,7 @@ private:
     Opcode m_messageOpcode = Opcode::Continuation; // Text/Binary while a message is open
     QByteArray m_message; // fragments so far (not used when firing frames)
     Utf8Validator m_utf8;
+    qsizetype m_checkedAhead = 0; // bytes of the current frame checkPartialFrame() validated
     std::unique_ptr<Inflater> m_inflater; // with Config::inflate
     bool m_compressed = false; // the open message's first frame had RSV1
     quint64 m_compressedSize = 0; // of the open compressed message, as received

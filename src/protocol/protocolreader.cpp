@@ -18,8 +18,10 @@ qsizetype ProtocolReader::feed(char *data, qsizetype size, FrameSink &sink)
         qsizetype used = 0;
         const FrameParser::Status status = m_parser.parse(data + offset, size - offset, &used);
         offset += used;
-        if (status == FrameParser::Status::NeedMore)
+        if (status == FrameParser::Status::NeedMore) {
+            checkGathered();
             break;
+        }
         if (!handle(status, sink) || !sink.wantsMore())
             break;
     }
@@ -35,6 +37,16 @@ void ProtocolReader::commitDirect(qsizetype written, FrameSink &sink)
     const FrameParser::Status status = m_parser.parse(nullptr, 0, &used);
     if (status != FrameParser::Status::NeedMore)
         handle(status, sink);
+    else
+        checkGathered();
+}
+
+void ProtocolReader::checkGathered()
+{
+    // A frame that arrives in pieces is judged piece by piece (size limit, UTF-8), not only once
+    // complete: a bad first piece fails the connection without waiting for the rest.
+    if (m_parser.isGathering() && !m_assembler.checkPartialFrame(m_parser.header(), m_parser.gathered()))
+        m_failure = m_assembler.failure();
 }
 
 bool ProtocolReader::handle(FrameParser::Status status, FrameSink &sink)

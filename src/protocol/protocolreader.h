@@ -32,7 +32,11 @@ public:
     qsizetype feed(char *data, qsizetype size, FrameSink &sink);
 
     /*! Zero-copy path for large payloads; see FrameParser::directTarget(). */
-    char *directTarget(qsizetype *room) { return m_parser.directTarget(room); }
+    char *directTarget(qsizetype *room)
+    {
+        *room = 0;
+        return stopped() ? nullptr : m_parser.directTarget(room);
+    }
     /*! Records \a written bytes placed at directTarget() and reports a completed frame to \a sink. */
     void commitDirect(qsizetype written, FrameSink &sink);
 
@@ -51,6 +55,7 @@ private:
     bool handle(FrameParser::Status status, FrameSink &sink);
     bool dispatch(FrameSink &sink);
     bool dispatchClose(QByteArrayView payload, FrameSink &sink);
+    void checkGathered();
     bool wantsOwnedPayload(const FrameHeader &header) const;
 
     FrameParser m_parser;

@@ -199,7 +199,7 @@ void Connector::connectToProxy()
 void Connector::startProxyHandshake()
 {
     m_stage = Stage::ProxyHandshake;
-    m_handshake.emplace(m_proxy.type(), ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress },
+    m_handshake.emplace(m_proxy.type(), Protocol::ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress },
         m_proxy.user(), m_proxy.password());
     if (m_handshake->hasFailed()) {
         fail(Error::Proxy, QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));

@@ -4,7 +4,7 @@
 #include <WsClient/options.h>
 #include <WsClient/url.h>
 
-#include "proxyhandshake.h"
+#include "protocol/proxyhandshake.h"
 
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qobject.h>
@@ -80,7 +80,7 @@ private:
     ProxyOptions m_proxy; // Type::Direct when not proxied
     QByteArray m_targetAddress; // target resolved here (socks4, socks5), network order
     int m_lookupId = -1;
-    std::optional<ProxyHandshake> m_handshake;
+    std::optional<Protocol::ProxyHandshake> m_handshake;
     QDeadlineTimer m_proxyDeadline { QDeadlineTimer::Forever };
     QTimer *m_proxyTimer = nullptr;
     bool m_ready = false;

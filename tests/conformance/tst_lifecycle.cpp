@@ -105,6 +105,7 @@ void tst_Lifecycle::closeDeliversEverythingAccepted()
     PacedServer server({ 12 * MB });
     WebSocket ws;
     QSignalSpy errors(&ws, &WebSocket::errorOccurred);
+    QSignalSpy finished(&ws, &WebSocket::finished);
     ws.open(server.url());
     QVERIFY(ws.waitForConnected(Wait));
     QCOMPARE(sendWithBackpressure(ws, 100, MB), 100);
@@ -114,8 +115,15 @@ void tst_Lifecycle::closeDeliversEverythingAccepted()
     QCOMPARE(server.misordered(), 0);
     QCOMPARE(server.closeCode(), 1000);
     QCOMPARE(ws.closeCode(), 1000);
-    QCOMPARE(ws.error(), Error::NoError);
     QCOMPARE(errors.count(), 0);
+    // error() keeps the last refusal (SendBufferFull while the buffer was full); the end says how it went.
+    QCOMPARE(finished.count(), 1);
+    const ConnectionEnd end = finished.first().at(0).value<ConnectionEnd>();
+    QCOMPARE(end.error(), Error::NoError);
+    QVERIFY(end.isClean());
+    QCOMPARE(end.undeliveredBytes(), 0);
+    QCOMPARE(end.undeliveredMessages(), 0);
+    QCOMPARE(ws.connectionEnd().closeCode(), 1000);
 }
 
 // The reader stops for good halfway: close() cannot deliver what is queued, and says so once.
@@ -144,6 +152,14 @@ void tst_Lifecycle::closeReportsWhatWasNotDelivered()
         qPrintable(ws.errorString()));
     QCOMPARE(ws.closeCode(), 1006);
     QVERIFY(server.messages() < accepted);
+    const ConnectionEnd end = ws.connectionEnd();
+    QCOMPARE(end.error(), Error::Timeout);
+    QVERIFY(end.undeliveredMessages() > 0);
+    QVERIFY(end.undeliveredMessages() <= accepted - server.messages());
+    QVERIFY(end.undeliveredBytes() >= qint64(end.undeliveredMessages() - 1) * MB);
+    QVERIFY(!end.isClean());
+    QVERIFY(end.closeSent());
+    QVERIFY(!end.closeReceived());
 }
 
 // 500 x 1 MiB to a server that never reads: memory stays bounded, sends past the bound are refused.
@@ -172,7 +188,17 @@ void tst_Lifecycle::floodToNonReaderIsBounded()
     QVERIFY2(grown < 2 * 16 * MiB + 16 * MiB, qPrintable(QStringLiteral("RSS grew by %1 MiB").arg(grown / MiB)));
     QVERIFY(refused > 0);
     QCOMPARE(ws.state(), WebSocket::State::Open);
+    QCOMPARE(ws.error(), Error::SendBufferFull);
+    QVERIFY2(ws.errorString().contains(QStringLiteral("sendBufferLimit")), qPrintable(ws.errorString()));
+    QVERIFY(ws.bytesToWrite() <= ConnectOptions::DefaultSendBufferLimit);
+    QVERIFY(ws.bytesToWrite() > 0);
+    // Nothing of a refused send was queued: the bound holds after any number of refusals.
+    const qint64 waiting = ws.bytesToWrite();
+    QCOMPARE(ws.sendBinary(message), -1);
+    QCOMPARE(ws.bytesToWrite(), waiting);
     ws.abort();
+    QVERIFY(ws.connectionEnd().undeliveredBytes() > 0);
+    QCOMPARE(ws.connectionEnd().error(), Error::NoError); // abort() drops on request: no failure
 }
 
 // A server that accepts TCP and never answers, and one that trickles a byte every 0.5 s: opening
@@ -247,6 +273,7 @@ void tst_Lifecycle::oneErrorPerFailure()
     WebSocket ws;
     QSignalSpy errors(&ws, &WebSocket::errorOccurred);
     QSignalSpy disconnects(&ws, &WebSocket::disconnected);
+    QSignalSpy finished(&ws, &WebSocket::finished);
     QObject::connect(&ws, &WebSocket::binaryMessageReceived, &ws, [] { });
     ws.open(server.url(), options);
     QTRY_COMPARE_WITH_TIMEOUT(ws.state(), WebSocket::State::Unconnected, Wait);
@@ -256,6 +283,9 @@ void tst_Lifecycle::oneErrorPerFailure()
     QCOMPARE(ws.error(), error);
     QCOMPARE(ws.closeCode(), code);
     QCOMPARE(disconnects.count(), 1);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(0).value<ConnectionEnd>().error(), error);
+    QCOMPARE(finished.first().at(0).value<ConnectionEnd>().closeCode(), code);
     QTRY_COMPARE_WITH_TIMEOUT(server.clientCloseCode(), code, Wait);
 }
 

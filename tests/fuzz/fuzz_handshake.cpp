@@ -1,5 +1,5 @@
 // libFuzzer target for the opening handshake: the server's response head through
-// HandshakeResponseParser (fed in pieces) and evaluateHandshake, and the client's request from
+// HttpResponseParser (fed in pieces) and evaluateHandshake, and the client's request from
 // buildHandshakeRequest with fuzzed option values and header fields.
 //
 // Input layout:
@@ -46,14 +46,14 @@ constexpr qsizetype SmallHeaderLimit = 256;
 
 struct Parse
 {
-    HandshakeResponseParser::Status status = HandshakeResponseParser::Status::NeedMore;
+    HttpResponseParser::Status status = HttpResponseParser::Status::NeedMore;
     qsizetype consumed = 0;
 };
 
 // Feeds the response piece by piece as the socket delivers it, until the parser is done.
-Parse feedResponse(HandshakeResponseParser &parser, QByteArrayView response, Chunker chunker)
+Parse feedResponse(HttpResponseParser &parser, QByteArrayView response, Chunker chunker)
 {
-    using Status = HandshakeResponseParser::Status;
+    using Status = HttpResponseParser::Status;
     Parse parse;
     qsizetype offset = 0;
     while (!chunker.done() && parse.status == Status::NeedMore) {
@@ -76,7 +76,7 @@ Parse feedResponse(HandshakeResponseParser &parser, QByteArrayView response, Chu
     return parse;
 }
 
-void checkHead(const HandshakeResponseParser &parser, qsizetype consumed, qsizetype limit)
+void checkHead(const HttpResponseParser &parser, qsizetype consumed, qsizetype limit)
 {
     FUZZ_CHECK(consumed <= limit);
     FUZZ_CHECK(parser.statusCode() >= 100 && parser.statusCode() <= 999);
@@ -95,10 +95,10 @@ bool isRedirectStatus(int code)
     return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
 }
 
-void checkOutcome(const HandshakeResponseParser &parser, const HandshakeExpectations &expected)
+void checkOutcome(const HttpResponseParser &parser, const HandshakeExpectations &expected)
 {
     const HandshakeOutcome outcome = evaluateHandshake(parser, expected);
-    const bool complete = parser.status() == HandshakeResponseParser::Status::Complete;
+    const bool complete = parser.status() == HttpResponseParser::Status::Complete;
     switch (outcome.kind) {
     case ResponseKind::Upgrade:
         FUZZ_CHECK(complete && parser.statusCode() == 101);
@@ -143,21 +143,21 @@ void checkResponse(const uint8_t flags, const uint8_t *sizes, size_t sizeCount, 
     expected.subprotocols = offers[flags & 0x3];
     if (flags & 0x04)
         expected.extensions.append(QByteArray("permessage-deflate"));
-    const qsizetype limit = (flags & 0x08) ? SmallHeaderLimit : HandshakeResponseParser::DefaultMaxHeaderSize;
+    const qsizetype limit = (flags & 0x08) ? SmallHeaderLimit : HttpResponseParser::DefaultMaxHeaderSize;
     if (!(flags & 0x10))
         expected.requestUrl = QUrl(QStringLiteral("ws://example.com:8080/chat?room=1"));
 
-    HandshakeResponseParser pieces(limit);
+    HttpResponseParser pieces(limit);
     const Parse cut = feedResponse(pieces, response, Chunker(sizes, sizeCount, size_t(response.size())));
-    HandshakeResponseParser whole(limit);
+    HttpResponseParser whole(limit);
     const Parse once = feedResponse(whole, response, Chunker(nullptr, 0, size_t(response.size())));
 
     // The cut changes nothing but, at most, the excerpt quoted in an error message.
     FUZZ_CHECK(cut.status == once.status);
     FUZZ_CHECK(pieces.error() == whole.error());
-    if (cut.status == HandshakeResponseParser::Status::Failed) {
+    if (cut.status == HttpResponseParser::Status::Failed) {
         FUZZ_CHECK(pieces.error() == Error::Handshake && !pieces.errorString().isEmpty());
-    } else if (cut.status == HandshakeResponseParser::Status::Complete) {
+    } else if (cut.status == HttpResponseParser::Status::Complete) {
         FUZZ_CHECK(cut.consumed == once.consumed);
         FUZZ_CHECK(pieces.statusCode() == whole.statusCode());
         FUZZ_CHECK(pieces.reasonPhrase() == whole.reasonPhrase());

@@ -6,10 +6,10 @@
 using namespace WsClient;
 using namespace WsClient::Protocol;
 
-using Status = HandshakeResponseParser::Status;
+using Status = HttpResponseParser::Status;
 
 namespace WsClient::Protocol {
-char *toString(HandshakeResponseParser::Status status)
+char *toString(HttpResponseParser::Status status)
 {
     static const char *const names[] = { "NeedMore", "Complete", "Failed" };
     return qstrdup(names[int(status)]);
@@ -56,7 +56,7 @@ struct Snapshot
     QString errorString;
 };
 
-Snapshot snapshotOf(const HandshakeResponseParser &parser, qsizetype consumed)
+Snapshot snapshotOf(const HttpResponseParser &parser, qsizetype consumed)
 {
     return { parser.status(), parser.statusCode(), parser.reasonPhrase(), parser.httpVersion(),
         parser.headers(), consumed, parser.errorString() };
@@ -64,9 +64,9 @@ Snapshot snapshotOf(const HandshakeResponseParser &parser, qsizetype consumed)
 
 // Feeds \a data in pieces that end at \a cuts (ascending), then the rest, as a socket would.
 Snapshot feedPieces(const QByteArray &data, const QList<qsizetype> &cuts,
-    qsizetype maxHeaderSize = HandshakeResponseParser::DefaultMaxHeaderSize)
+    qsizetype maxHeaderSize = HttpResponseParser::DefaultMaxHeaderSize)
 {
-    HandshakeResponseParser parser(maxHeaderSize);
+    HttpResponseParser parser(maxHeaderSize);
     qsizetype total = 0;
     qsizetype start = 0;
     QList<qsizetype> ends = cuts;
@@ -86,7 +86,7 @@ Snapshot feedPieces(const QByteArray &data, const QList<qsizetype> &cuts,
 }
 
 Snapshot feedInChunks(const QByteArray &data, qsizetype chunk,
-    qsizetype maxHeaderSize = HandshakeResponseParser::DefaultMaxHeaderSize)
+    qsizetype maxHeaderSize = HttpResponseParser::DefaultMaxHeaderSize)
 {
     QList<qsizetype> cuts;
     for (qsizetype cut = chunk; cut < data.size(); cut += chunk)
@@ -95,7 +95,7 @@ Snapshot feedInChunks(const QByteArray &data, qsizetype chunk,
 }
 
 Snapshot feedWhole(
-    const QByteArray &data, qsizetype maxHeaderSize = HandshakeResponseParser::DefaultMaxHeaderSize)
+    const QByteArray &data, qsizetype maxHeaderSize = HttpResponseParser::DefaultMaxHeaderSize)
 {
     return feedPieces(data, {}, maxHeaderSize);
 }
@@ -113,7 +113,7 @@ void compareSnapshots(const Snapshot &actual, const Snapshot &expected)
 
 HandshakeOutcome evaluate(const QByteArray &response, const HandshakeExpectations &expected)
 {
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     parser.feed(response);
     return evaluateHandshake(parser, expected);
 }
@@ -159,7 +159,7 @@ private Q_SLOTS:
 void TestHandshakeResponse::wholeResponse()
 {
     const QByteArray head = upgradeResponse({ "Sec-WebSocket-Protocol: chat" });
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     qsizetype consumed = -1;
     QCOMPARE(parser.feed(QByteArray(head + Frames), &consumed), Status::Complete);
     QCOMPARE(consumed, head.size());
@@ -216,7 +216,7 @@ void TestHandshakeResponse::anySplit()
 
 void TestHandshakeResponse::nothingTakenOnceDone()
 {
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     const QByteArray head = upgradeResponse();
     qsizetype consumed = -1;
     QCOMPARE(parser.feed(head, &consumed), Status::Complete);
@@ -225,7 +225,7 @@ void TestHandshakeResponse::nothingTakenOnceDone()
     QCOMPARE(consumed, 0);
     QCOMPARE(parser.headers().size(), 3);
 
-    HandshakeResponseParser failed;
+    HttpResponseParser failed;
     QCOMPARE(failed.feed(QByteArray("SSH-2.0\r\n")), Status::Failed);
     QCOMPARE(failed.feed(head, &consumed), Status::Failed);
     QCOMPARE(consumed, 0);
@@ -233,7 +233,7 @@ void TestHandshakeResponse::nothingTakenOnceDone()
 
 void TestHandshakeResponse::reset()
 {
-    HandshakeResponseParser parser(100);
+    HttpResponseParser parser(100);
     QCOMPARE(parser.feed(QByteArray("HTTP/1.1 3")), Status::NeedMore);
     parser.reset();
     QCOMPARE(parser.feed(crlf({ "HTTP/1.1 404 Not Found", "X: 1" })), Status::Complete);
@@ -275,7 +275,7 @@ void TestHandshakeResponse::lineEndings()
 
 void TestHandshakeResponse::repeatedAndMixedCaseFields()
 {
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     QCOMPARE(parser.feed(crlf({ "HTTP/1.1 101 Switching Protocols", "uPgRaDe: WebSocket", "set-cookie: a=1",
                  "X-Other: x", "Set-Cookie: b=2", "CONNECTION: keep-alive", "connection: upgrade" })),
         Status::Complete);
@@ -306,7 +306,7 @@ void TestHandshakeResponse::valueTrimming()
 {
     QFETCH(QByteArray, line);
     QFETCH(QByteArray, value);
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     QCOMPARE(parser.feed(crlf({ "HTTP/1.1 200 OK", line })), Status::Complete);
     QCOMPARE(parser.headers().size(), 1);
     QCOMPARE(parser.headers().first().second, value);
@@ -354,20 +354,20 @@ void TestHandshakeResponse::oversizedHeadFailsEarly()
     const QByteArray start("HTTP/1.1 101 Switching Protocols\r\nX-Endless: ");
 
     // In one large read: failed at once, although no line ends.
-    HandshakeResponseParser whole(limit);
+    HttpResponseParser whole(limit);
     QCOMPARE(whole.feed(QByteArray(start + QByteArray(4 * limit, 'a'))), Status::Failed);
     QCOMPARE(whole.error(), Error::Handshake);
     QCOMPARE(whole.errorString(), QStringLiteral("response header exceeds 1024 bytes"));
 
     // Byte by byte: still waiting with exactly the limit, failed with the byte after it.
-    HandshakeResponseParser bytewise(limit);
+    HttpResponseParser bytewise(limit);
     const QByteArray stream = start + QByteArray(2 * limit, 'a');
     for (qsizetype i = 0; i < limit; ++i)
         QCOMPARE(bytewise.feed(QByteArrayView(stream).sliced(i, 1)), Status::NeedMore);
     QCOMPARE(bytewise.feed(QByteArrayView(stream).sliced(limit, 1)), Status::Failed);
 
     // Many short lines rather than one long one.
-    HandshakeResponseParser lines(limit);
+    HttpResponseParser lines(limit);
     Status status = lines.feed(QByteArray("HTTP/1.1 200 OK\r\n"));
     int fed = 0;
     while (status == Status::NeedMore && fed < 1000) {
@@ -404,7 +404,7 @@ void TestHandshakeResponse::notHttp()
     QFETCH(QByteArray, data);
     QFETCH(QString, message);
 
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     QCOMPARE(parser.feed(data), Status::Failed);
     QCOMPARE(parser.error(), Error::Handshake);
     QCOMPARE(parser.errorString(), message);
@@ -416,7 +416,7 @@ void TestHandshakeResponse::notHttp()
             ++i;
         return i;
     }();
-    HandshakeResponseParser bytewise;
+    HttpResponseParser bytewise;
     for (qsizetype i = 0; i < firstWrong; ++i)
         QCOMPARE(bytewise.feed(QByteArrayView(data).sliced(i, 1)), Status::NeedMore);
     QCOMPARE(bytewise.feed(QByteArrayView(data).sliced(firstWrong, 1)), Status::Failed);
@@ -466,7 +466,7 @@ void TestHandshakeResponse::statusLine()
     QFETCH(QByteArray, reason);
     QFETCH(QByteArray, version);
 
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     const QByteArray head = crlf({ line, "Upgrade: websocket" });
     qsizetype consumed = -1;
     QCOMPARE(parser.feed(head, &consumed), valid ? Status::Complete : Status::Failed);
@@ -550,7 +550,7 @@ void TestHandshakeResponse::contentLength()
 {
     QFETCH(QList<QByteArray>, lines);
     QFETCH(qint64, length);
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     QCOMPARE(parser.feed(crlf(QList<QByteArray> { "HTTP/1.1 200 OK" } + lines)), Status::Complete);
     QCOMPARE(parser.contentLength(), length);
 }
@@ -852,7 +852,7 @@ void TestHandshakeResponse::badStatus()
     QFETCH(QString, message);
     QFETCH(qint64, contentLength);
 
-    HandshakeResponseParser parser;
+    HttpResponseParser parser;
     const QByteArray data = head + body;
     qsizetype consumed = -1;
     QCOMPARE(parser.feed(data, &consumed), Status::Complete);
@@ -875,14 +875,14 @@ void TestHandshakeResponse::incompleteResponse()
     HandshakeExpectations expected;
     expected.key = Key;
 
-    HandshakeResponseParser waiting;
+    HttpResponseParser waiting;
     waiting.feed(QByteArray("HTTP/1.1 101 Switching Protocols\r\n"));
     HandshakeOutcome outcome = evaluateHandshake(waiting, expected);
     QCOMPARE(outcome.kind, ResponseKind::Invalid);
     QCOMPARE(outcome.error, Error::Handshake);
     QCOMPARE(outcome.errorString, QStringLiteral("incomplete response header"));
 
-    HandshakeResponseParser failed;
+    HttpResponseParser failed;
     failed.feed(QByteArray("SSH-2.0\r\n"));
     outcome = evaluateHandshake(failed, expected);
     QCOMPARE(outcome.kind, ResponseKind::Invalid);

@@ -1,11 +1,11 @@
 // The proxy handshake codec from memory: request bytes of every protocol, every reply code,
 // garbage, and answers arriving in pieces.
-#include "transport/proxyhandshake.h"
+#include "protocol/proxyhandshake.h"
 
 #include <QtTest/QtTest>
 
 using WsClient::ProxyOptions;
-using WsClient::Transport::ProxyHandshake;
+using WsClient::Protocol::ProxyHandshake;
 using Type = WsClient::ProxyOptions::Type;
 
 namespace {

@@ -1,15 +1,18 @@
 #pragma once
 
+#include "httpresponse.h"
+
 #include <WsClient/proxy.h>
 
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
 
-namespace WsClient::Transport {
+namespace WsClient::Protocol {
 
 /*!
-    The client side of a proxy's tunnel handshake, without I/O: HTTP CONNECT (RFC 9110 §9.3.6,
+    The client side of a proxy's tunnel handshake, without I/O (the HTTP answer is read by the
+    same HttpResponseParser as the WebSocket upgrade's): HTTP CONNECT (RFC 9110 §9.3.6,
     Basic Proxy-Authorization), SOCKS4, SOCKS4a, SOCKS5 and SOCKS5h (RFC 1928, with RFC 1929
     username/password). The caller writes takeOutgoing() to the proxy and offers what it has read
     to feed(), which consumes only the bytes that belong to the handshake, so whatever follows the
@@ -69,6 +72,8 @@ private:
     State m_state = State::Running;
     QByteArray m_outgoing;
     QString m_errorString;
+    HttpResponseParser m_http { MaxHttpHead };
+    qsizetype m_httpFed = 0; // bytes of the offered data the parser has seen
 };
 
 /*! Text for a SOCKS5 reply code (RFC 1928 §6), e.g. "connection refused". */
@@ -76,4 +81,4 @@ QString socks5ReplyText(quint8 code);
 /*! Text for a SOCKS4 reply code (90–93). */
 QString socks4ReplyText(quint8 code);
 
-} // namespace WsClient::Transport
+} // namespace WsClient::Protocol

@@ -1,6 +1,6 @@
 #include "proxyhandshake.h"
 
-namespace WsClient::Transport {
+namespace WsClient::Protocol {
 
 namespace {
 
@@ -165,29 +165,38 @@ void ProxyHandshake::startHttp()
 
 qsizetype ProxyHandshake::feedHttp(QByteArrayView data)
 {
-    const qsizetype end = data.indexOf(QByteArrayView("\r\n\r\n"));
-    if (end < 0) {
-        if (data.size() > MaxHttpHead)
-            return fail(QStringLiteral("answer head longer than %1 bytes").arg(MaxHttpHead));
+    // The caller offers everything it has read so far each time (it consumes only what belongs to
+    // the handshake): the parser sees each byte once.
+    const QByteArrayView fresh = data.sliced(qMin(m_httpFed, data.size()));
+    qsizetype used = 0;
+    const HttpResponseParser::Status status = m_http.feed(fresh, &used);
+    const qsizetype lineEnd = data.indexOf('\n');
+    QByteArrayView statusLine = lineEnd < 0 ? data : data.first(lineEnd);
+    if (statusLine.endsWith('\r'))
+        statusLine.chop(1);
+    const QString shown = QString::fromLatin1(statusLine.first(qMin<qsizetype>(statusLine.size(), 200)));
+    if (status == HttpResponseParser::Status::NeedMore) {
+        m_httpFed = data.size();
         return 0;
     }
-    const qsizetype lineEnd = data.indexOf(QByteArrayView("\r\n"));
-    const QByteArrayView statusLine = data.first(lineEnd);
-    const QString shown = QString::fromLatin1(statusLine.first(qMin<qsizetype>(statusLine.size(), 200)));
-    // "HTTP/1.1 200 Connection established"
-    if (!statusLine.startsWith(QByteArrayView("HTTP/")) || statusLine.size() < 12 || statusLine.at(8) != ' ')
-        return fail(QStringLiteral("not an HTTP answer: \"%1\"").arg(shown));
-    bool ok = false;
-    const int status = statusLine.sliced(9, 3).toInt(&ok);
-    if (!ok || status < 100 || status > 599 || (statusLine.size() > 12 && statusLine.at(12) != ' '))
-        return fail(QStringLiteral("malformed status line \"%1\"").arg(shown));
+    if (status == HttpResponseParser::Status::Failed) {
+        if (!data.startsWith(QByteArrayView("HTTP/").first(qMin<qsizetype>(5, data.size()))))
+            return fail(QStringLiteral("not an HTTP answer: \"%1\"").arg(shown));
+        if (m_http.errorString().contains(QLatin1String("exceeds")))
+            return fail(QStringLiteral("answer head longer than %1 bytes").arg(MaxHttpHead));
+        if (m_http.errorString().contains(QLatin1String("status line")))
+            return fail(QStringLiteral("malformed status line \"%1\"").arg(shown));
+        return fail(QStringLiteral("malformed answer: %1").arg(m_http.errorString()));
+    }
+    const int statusCode = m_http.statusCode();
+    const qsizetype headEnd = m_httpFed + used;
     // RFC 9110 §9.3.6: any 2xx answer switches the connection to tunnel mode.
-    if (status / 100 == 2) {
+    if (statusCode / 100 == 2) {
         m_state = State::Done;
-        return end + 4;
+        return headEnd;
     }
     // 407 is the proxy's own challenge; some proxies (tinyproxy 1.11) answer a CONNECT with 401.
-    if (status == 407 || status == 401) {
+    if (statusCode == 407 || statusCode == 401) {
         const QString why = m_user.isEmpty() ? QStringLiteral("no credentials were given")
                                              : QStringLiteral("the credentials were rejected");
         return fail(QStringLiteral("authentication required, %1 (\"%2\")").arg(why, shown));
@@ -391,4 +400,4 @@ qsizetype ProxyHandshake::feedSocks5Reply(QByteArrayView data)
     return size;
 }
 
-} // namespace WsClient::Transport
+} // namespace WsClient::Protocol

@@ -1,0 +1,127 @@
+#include "clienthandshake.h"
+
+#include "permessagedeflate.h"
+
+namespace WsClient::Protocol {
+
+ClientHandshake::ClientHandshake(const Config &config)
+    : m_config(config), m_response(config.maxHeaderSize), m_status(Status::Running)
+{
+    HandshakeRequestParams params = config.request;
+    if (config.compression.isEnabled())
+        params.extensions = deflateOffer(config.compression);
+    m_request = buildHandshakeRequest(params);
+    if (m_request.error != Error::NoError)
+        fail(m_request.error, m_request.errorString);
+}
+
+qsizetype ClientHandshake::feed(QByteArrayView data)
+{
+    if (m_status != Status::Running)
+        return 0;
+    if (m_readingBody)
+        return takeBody(data);
+    qsizetype used = 0;
+    const HttpResponseParser::Status head = m_response.feed(data, &used);
+    if (head == HttpResponseParser::Status::Failed) {
+        fail(m_response.error(), m_response.errorString());
+        return used;
+    }
+    if (head == HttpResponseParser::Status::NeedMore)
+        return used;
+    judge();
+    if (m_readingBody)
+        used += takeBody(data.sliced(used));
+    return used;
+}
+
+void ClientHandshake::judge()
+{
+    HandshakeExpectations expected;
+    expected.key = m_request.key;
+    expected.subprotocols = m_config.request.subprotocols;
+    if (m_config.compression.isEnabled())
+        expected.extensions.append(QByteArray(PerMessageDeflateName));
+    expected.requestUrl = m_config.url;
+    m_outcome = evaluateHandshake(m_response, expected);
+
+    switch (m_outcome.kind) {
+    case ResponseKind::Upgrade: {
+        const QString problem = negotiateDeflate(m_config.compression, m_outcome.extensions, &m_compression);
+        if (!problem.isNull()) {
+            fail(Error::Compression, problem);
+            return;
+        }
+        m_status = Status::Open;
+        return;
+    }
+    case ResponseKind::Redirect:
+        if (!m_config.canRedirect) {
+            fail(Error::Handshake,
+                QStringLiteral("redirect to %1 cannot be followed on a user-supplied device")
+                    .arg(m_outcome.redirectUrl.toDisplayString()));
+        } else if (m_config.redirectsFollowed >= m_config.redirectLimit) {
+            fail(Error::TooManyRedirects,
+                QStringLiteral("too many redirects: the limit is %1, next Location was %2")
+                    .arg(m_config.redirectLimit)
+                    .arg(m_outcome.redirectUrl.toDisplayString()));
+        } else {
+            m_status = Status::Redirect;
+        }
+        return;
+    case ResponseKind::BadStatus:
+        m_readingBody = true;
+        m_bodyExpected = m_response.contentLength();
+        if (m_bodyExpected == 0)
+            finishBadStatus();
+        return;
+    case ResponseKind::Invalid:
+        fail(m_outcome.error, m_outcome.errorString);
+        return;
+    }
+}
+
+qsizetype ClientHandshake::takeBody(QByteArrayView data)
+{
+    qsizetype room = MaxBadStatusBody - m_body.size();
+    if (m_bodyExpected >= 0)
+        room = qMin<qsizetype>(room, qsizetype(m_bodyExpected - m_body.size()));
+    const qsizetype n = qMin(room, data.size());
+    m_body.append(data.first(n));
+    if (m_body.size() >= MaxBadStatusBody || (m_bodyExpected >= 0 && m_body.size() >= m_bodyExpected))
+        finishBadStatus();
+    return n;
+}
+
+void ClientHandshake::endOfStream(const QString &target, const QString &cause)
+{
+    if (m_status != Status::Running)
+        return;
+    if (m_readingBody) {
+        finishBadStatus();
+        return;
+    }
+    fail(Error::Network,
+        QStringLiteral("%1 closed the connection during the opening handshake%2")
+            .arg(target, cause.isEmpty() ? QString() : QStringLiteral(": ") + cause));
+}
+
+void ClientHandshake::bodyTimedOut()
+{
+    if (awaitingBody())
+        finishBadStatus();
+}
+
+void ClientHandshake::finishBadStatus()
+{
+    m_readingBody = false;
+    fail(Error::BadStatus, m_outcome.errorString);
+}
+
+void ClientHandshake::fail(Error error, const QString &why)
+{
+    m_status = Status::Failed;
+    m_failure = { error, CloseCode::Abnormal, why };
+}
+
+} // namespace WsClient::Protocol

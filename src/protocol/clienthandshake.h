@@ -1,0 +1,86 @@
+#pragma once
+
+#include "failure.h"
+#include "handshakerequest.h"
+#include "handshakeresponse.h"
+
+#include <WsClient/compression.h>
+
+#include <QtCore/qurl.h>
+
+namespace WsClient::Protocol {
+
+/*!
+    The client's opening handshake (RFC 6455 §4.1, RFC 7692 §5) without I/O: builds the request,
+    reads the response head, and decides. A 101 is validated (accept key, Upgrade/Connection,
+    subprotocol, extensions) and permessage-deflate negotiated; 301/302/303/307/308 become a
+    redirect when the limit allows one; any other status fails with BadStatus once its body (up to
+    MaxBadStatusBody bytes, Content-Length or the end of the stream) has arrived, or when the caller
+    says it waited long enough (bodyTimedOut()).
+*/
+class ClientHandshake
+{
+public:
+    struct Config
+    {
+        HandshakeRequestParams request;
+        CompressionOptions compression; //!< Offered when isEnabled().
+        qsizetype maxHeaderSize = HttpResponseParser::DefaultMaxHeaderSize;
+        QUrl url; //!< The URL requested: a relative Location resolves against it.
+        int redirectLimit = 3; //!< Redirects that may be followed in all.
+        int redirectsFollowed = 0; //!< Redirects followed before this attempt.
+        bool canRedirect = true; //!< False over a user-supplied device, which cannot reconnect.
+    };
+
+    enum class Status {
+        Running, //!< Waiting for (more of) the response.
+        Open, //!< Valid 101: frames follow.
+        Redirect, //!< Connect again to redirectUrl().
+        Failed, //!< failure() says why.
+    };
+
+    /*! Longest bad-status body kept. */
+    static constexpr qsizetype MaxBadStatusBody = 64 * 1024;
+
+    ClientHandshake() = default;
+    explicit ClientHandshake(const Config &config);
+
+    /*! The request to send; when it could not be built, status() is Failed already. */
+    const HandshakeRequest &request() const { return m_request; }
+    Status status() const { return m_status; }
+
+    /*! Takes bytes from the server; returns how many belong to the handshake (the rest are frames). */
+    qsizetype feed(QByteArrayView data);
+    /*! The stream ended (\a cause names how): completes a bad-status body, otherwise fails. */
+    void endOfStream(const QString &target, const QString &cause);
+    /*! True while a bad status's body is being read: the caller bounds that wait and then calls bodyTimedOut(). */
+    bool awaitingBody() const { return m_status == Status::Running && m_readingBody; }
+    void bodyTimedOut();
+
+    const HttpResponseParser &response() const { return m_response; }
+    const HandshakeOutcome &outcome() const { return m_outcome; }
+    /*! The negotiated permessage-deflate parameters (disabled when not in use). */
+    const CompressionOptions &compression() const { return m_compression; }
+    QUrl redirectUrl() const { return m_outcome.redirectUrl; }
+    QByteArray body() const { return m_body; }
+    const Failure &failure() const { return m_failure; }
+
+private:
+    void judge();
+    qsizetype takeBody(QByteArrayView data);
+    void finishBadStatus();
+    void fail(Error error, const QString &why);
+
+    Config m_config;
+    HandshakeRequest m_request;
+    HttpResponseParser m_response;
+    HandshakeOutcome m_outcome;
+    CompressionOptions m_compression;
+    Status m_status = Status::Failed;
+    bool m_readingBody = false;
+    qint64 m_bodyExpected = -1;
+    QByteArray m_body;
+    Failure m_failure;
+};
+
+} // namespace WsClient::Protocol

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QtCore/qpointer.h>
+#include <QtCore/qstring.h>
+#include <QtNetwork/qhostaddress.h>
+
+QT_BEGIN_NAMESPACE
+class QAbstractSocket;
+class QIODevice;
+class QLocalSocket;
+class QObject;
+QT_END_NAMESPACE
+
+namespace WsClient::Transport {
+
+/*!
+    One face for every transport a connection runs over: a QTcpSocket or QSslSocket of its own, or
+    a user's device (ConnectOptions::setDevice(): a socket, a QLocalSocket, any sequential
+    QIODevice). It is the only place that tells them apart: how the end of the stream shows, how to
+    close gracefully, how to wait, and whether the descriptor may be used directly (a plain TCP
+    socket on Unix: send(2)/recv(2) past Qt's buffers, see directsocketio.h).
+*/
+class DeviceAdapter
+{
+public:
+    /*! What the device reports, delivered on the context object's thread. */
+    class Listener
+    {
+    public:
+        virtual ~Listener() = default;
+        virtual void deviceReadyRead() = 0;
+        virtual void deviceBytesWritten(qint64 bytes) = 0;
+        /*! The stream ended (closed by the peer, reset, or closed by us). */
+        virtual void deviceEnded() = 0;
+    };
+
+    DeviceAdapter() = default;
+    ~DeviceAdapter() { release(); }
+    DeviceAdapter(const DeviceAdapter &) = delete;
+    DeviceAdapter &operator=(const DeviceAdapter &) = delete;
+
+    /*! Takes \a device (deleted on release() when \a owned) and reports to \a listener via \a context. */
+    void attach(QIODevice *device, bool owned, QObject *context, Listener *listener);
+    /*! Lets go of the device: signals disconnected, an owned socket aborted and deleted later. */
+    void release();
+
+    bool isAttached() const { return !m_device.isNull(); }
+    QIODevice *device() const { return m_device; }
+    /*! True when the descriptor is read and written directly (a plain TCP socket). */
+    bool isDirect() const { return m_direct; }
+
+    qint64 bytesAvailable() const;
+    /*! Reads what Qt has buffered, or, on a direct socket whose buffer is empty, what the kernel has. */
+    qint64 read(char *data, qint64 maxSize);
+    /*! Reads only what Qt has buffered (never the kernel). */
+    qint64 readBuffered(char *data, qint64 maxSize);
+    qint64 write(const char *data, qint64 size);
+    qint64 write(const QByteArray &data);
+    /*!
+        On a direct socket with nothing in Qt's write buffer, hands what the kernel takes now of
+        \a size bytes to it and returns how many; 0 otherwise (the caller writes through Qt then).
+    */
+    qint64 sendNow(const char *data, qint64 size);
+    /*! Bytes waiting in Qt's write buffer. */
+    qint64 bytesToWrite() const;
+    bool flush();
+
+    /*! Writes what is queued, then closes; deviceEnded() follows (at once when already closed). */
+    void disconnectGracefully();
+    /*! True when the stream has ended (or was never attached). */
+    bool isUnconnected() const;
+    /*! How the stream ended, for messages: the socket's error, or that the server closed it. */
+    QString endCause() const;
+    /*! The last socket error text, or empty. */
+    QString socketErrorString() const;
+
+    bool waitForReadyRead(int msecs);
+    bool waitForBytesWritten(int msecs);
+    /*! Waits for a socket that is closing to finish; false when it is not closing. */
+    bool waitWhileClosing(int msecs);
+
+    /*! The TCP peer seen when attached (kept after release()). */
+    QHostAddress peerAddress() const { return m_peerAddress; }
+    quint16 peerPort() const { return m_peerPort; }
+
+private:
+    QPointer<QIODevice> m_device;
+    QAbstractSocket *m_socket = nullptr; // m_device as a socket, when it is one
+    QLocalSocket *m_localSocket = nullptr; // m_device as a local socket, when it is one
+    QObject *m_context = nullptr;
+    bool m_owned = false;
+    bool m_direct = false;
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort = 0;
+};
+
+} // namespace WsClient::Transport

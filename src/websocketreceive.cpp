@@ -1,0 +1,252 @@
+// WebSocketPrivate: reading from the transport into the connection, and handing what it decodes to
+// the signals or, when nobody listens, to the blocking API's queue.
+
+#include "websocket_p.h"
+
+#include "protocol/closepayload.h"
+#include "trace_p.h"
+
+#include <QtCore/qabstracteventdispatcher.h>
+#include <QtCore/qmetaobject.h>
+#include <QtCore/qtimer.h>
+
+namespace WsClient {
+
+namespace {
+
+// Reading stops (back-pressure) while this much waits unread in the blocking-API queue.
+constexpr qint64 MaxQueuedBytes = 64 * 1024 * 1024;
+// Bytes asked of the transport per read when no payload is being gathered.
+constexpr qint64 ReadChunk = 256 * 1024;
+// How long a failed handshake's body is waited for after the head.
+constexpr int BadStatusBodyWaitMs = 2000;
+// Messages this large are offered back to the reader once the slots are done with them, and kept
+// for this long for the next large frame.
+constexpr qsizetype SpareMinimum = 1024 * 1024;
+constexpr int SpareKeepMs = 250;
+
+} // namespace
+
+qint64 maxQueuedBytes()
+{
+    return MaxQueuedBytes;
+}
+
+void WebSocketPrivate::readAvailable()
+{
+    if (!conn || ended)
+        return;
+    // While the connection hands out what it decoded, slots may send (held and written once at
+    // the end), reopen the socket (the connection is retired, not destroyed) or read again.
+    struct Dispatch
+    {
+        explicit Dispatch(WebSocketPrivate *owner) : d(owner)
+        {
+            ++d->dispatching;
+            d->writer.beginDispatch();
+        }
+        ~Dispatch()
+        {
+            d->writer.endDispatch();
+            if (--d->dispatching == 0)
+                d->retired.reset();
+        }
+        WebSocketPrivate *d;
+    } scope(this);
+    if (writer.hasPending())
+        drainPending(); // what other threads sent goes before any answer to what arrives now
+    Protocol::ClientConnection *c = conn.get();
+    c->setTapFrames(tapReceivedFrames());
+    while (c == conn.get() && !ended && c->wantsData() && device.isAttached()) {
+        if (queuedBytes >= MaxQueuedBytes)
+            return; // resumed by the blocking receive calls as they drain the queue
+        if (!readOnce())
+            return;
+        if (!ended && c == conn.get() && c->awaitingBody() && bodyDeadline.isForever()) {
+            // A server that neither sends a length nor closes gets a short grace period.
+            bodyDeadline = QDeadlineTimer(BadStatusBodyWaitMs);
+            rearmTimer();
+        }
+    }
+}
+
+bool WebSocketPrivate::readOnce()
+{
+    Protocol::ClientConnection *c = conn.get();
+    qsizetype room = 0;
+    if (char *target = c->directTarget(&room)) {
+        // A large payload is being gathered: the transport copies straight into it, and once Qt's
+        // buffer is empty the kernel does (QAbstractSocket would copy everything through its own
+        // buffer first).
+        const qint64 n = device.read(target, room);
+        if (n <= 0)
+            return false;
+        c->commitDirect(qsizetype(n));
+        return true;
+    }
+    const qint64 available = device.bytesAvailable();
+    if (available <= 0)
+        return false;
+    // A read nested in a slot (a blocking receive() there) must not reuse the buffer the outer
+    // read's frames still point into.
+    QByteArray nested;
+    QByteArray &buffer = dispatching > 1 ? nested : readBuffer;
+    buffer.resize(qsizetype(qMin(available, ReadChunk)));
+    const qint64 n = device.readBuffered(buffer.data(), buffer.size());
+    if (n <= 0)
+        return false;
+    c->receiveData(buffer.data(), qsizetype(n));
+    return true;
+}
+
+bool WebSocketPrivate::isSignalConnected(const QMetaMethod &signal) const
+{
+    return q_ptr->isSignalConnected(signal);
+}
+
+bool WebSocketPrivate::tapReceivedFrames() const
+{
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&WebSocket::frameReceived);
+    return frameQueueOn || isSignalConnected(signal);
+}
+
+bool WebSocketPrivate::blockingMode() const
+{
+    // Nobody listens for messages: whatever arrives is kept for receive()/receiveData().
+    static const QMetaMethod messageSignals[] = {
+        QMetaMethod::fromSignal(&WebSocket::textMessageReceived),
+        QMetaMethod::fromSignal(&WebSocket::binaryMessageReceived),
+        QMetaMethod::fromSignal(&WebSocket::messageReceived),
+        QMetaMethod::fromSignal(&WebSocket::fragmentReceived),
+    };
+    for (const QMetaMethod &signal : messageSignals) {
+        if (isSignalConnected(signal))
+            return false;
+    }
+    return !frameQueueOn;
+}
+
+void WebSocketPrivate::enqueue(Opcode opcode, QByteArray data, bool fin)
+{
+    queuedBytes += data.size();
+    Message m;
+    m.opcode = opcode;
+    m.data = std::move(data);
+    m.isFinal = fin;
+    m.setValid(true);
+    queue.push_back(std::move(m));
+}
+
+// ---------------------------------------------------------------------------------------------
+// FrameSink: decoded traffic
+
+bool WebSocketPrivate::wantsMore() const
+{
+    return !ended;
+}
+
+void WebSocketPrivate::frameReceived(const Protocol::FrameHeader &header, QByteArrayView payload)
+{
+    Q_Q(WebSocket);
+    Frame frame = Frame::create(payload.toByteArray(), header.opcode, header.fin);
+    frame.setRsv1(header.rsv & Protocol::Rsv1);
+    frame.setRsv2(header.rsv & Protocol::Rsv2);
+    frame.setRsv3(header.rsv & Protocol::Rsv3);
+    frame.setMasked(header.masked);
+    if (frameQueueOn) {
+        queuedBytes += payload.size();
+        frameQueue.push_back(frame);
+    }
+    Q_EMIT q->frameReceived(frame);
+}
+
+void WebSocketPrivate::messageReceived(Opcode opcode, QByteArray &&message)
+{
+    Q_Q(WebSocket);
+    Trace::frame("Rcv message", true, 0, opcode, message);
+    static const QMetaMethod textSignal = QMetaMethod::fromSignal(&WebSocket::textMessageReceived);
+    static const QMetaMethod binarySignal = QMetaMethod::fromSignal(&WebSocket::binaryMessageReceived);
+    static const QMetaMethod rawSignal = QMetaMethod::fromSignal(&WebSocket::messageReceived);
+    // The other type's signal is asked about only when it decides between emitting and queueing:
+    // isSignalConnected() was 12% of the client's instructions echoing small messages.
+    const bool text = opcode == Opcode::Text;
+    const bool wantsOwn = isSignalConnected(text ? textSignal : binarySignal);
+    const bool wantsRaw = isSignalConnected(rawSignal);
+    if (!wantsOwn && !wantsRaw && !isSignalConnected(text ? binarySignal : textSignal)) {
+        if (blockingMode())
+            enqueue(opcode, std::move(message));
+        return;
+    }
+    if (wantsRaw)
+        Q_EMIT q->messageReceived(message, opcode);
+    if (wantsOwn && text)
+        Q_EMIT q->textMessageReceived(QString::fromUtf8(message));
+    else if (wantsOwn)
+        Q_EMIT q->binaryMessageReceived(message);
+    offerAsSpare(message);
+}
+
+void WebSocketPrivate::offerAsSpare(QByteArray &message)
+{
+    // If the slots (or the caller of receive()) let go of a large message, the next large frame is
+    // gathered into its memory: pages already faulted in, instead of fresh ones (a third of a 16 MiB
+    // echo's time). Who keeps the message keeps it to itself: the reader takes only a buffer nobody
+    // else holds. Kept briefly, so that an idle connection does not pin a large buffer.
+    if (message.size() < SpareMinimum || !conn)
+        return;
+    conn->reader().parser().setSpareBuffer(std::move(message));
+    // A thread without an event loop (blocking use from a std::thread) has no timers: there the
+    // next gathered frame takes the spare or lets it go.
+    if (!QAbstractEventDispatcher::instance())
+        return;
+    if (!spareTimer) {
+        spareTimer = new QTimer(q_ptr);
+        spareTimer->setSingleShot(true);
+        QObject::connect(spareTimer, &QTimer::timeout, q_ptr, [this] {
+            if (conn)
+                conn->reader().parser().dropSpareBuffer();
+        });
+    }
+    spareTimer->start(SpareKeepMs);
+}
+
+void WebSocketPrivate::fragmentReceived(Opcode opcode, QByteArray &&data, bool fin)
+{
+    Q_Q(WebSocket);
+    if (blockingMode()) {
+        enqueue(opcode, std::move(data), fin);
+        return;
+    }
+    Q_EMIT q->fragmentReceived(data, opcode, fin);
+}
+
+void WebSocketPrivate::pingReceived(QByteArrayView payload)
+{
+    Q_Q(WebSocket);
+    const QByteArray data = payload.toByteArray(); // the connection has answered it already
+    if (blockingMode())
+        enqueue(Opcode::Ping, data);
+    Q_EMIT q->pingReceived(data);
+}
+
+void WebSocketPrivate::pongReceived(QByteArrayView payload)
+{
+    Q_Q(WebSocket);
+    const QByteArray data = payload.toByteArray();
+    if (blockingMode())
+        enqueue(Opcode::Pong, data);
+    Q_EMIT q->pongReceived(data);
+}
+
+void WebSocketPrivate::closeReceived(quint16 code, const QString &reason)
+{
+    Q_Q(WebSocket);
+    qCDebug(lcTraceCategory).noquote() << "close received:" << code << reason;
+    setState(WebSocket::State::Closing);
+    if (blockingMode())
+        enqueue(Opcode::Close, Protocol::encodeClosePayload(code, reason));
+    Q_EMIT q->closeCodeChanged();
+    Q_EMIT q->closeReceived(code, reason);
+}
+
+} // namespace WsClient
