@@ -6,7 +6,6 @@
 #include <WsClient/websocketapp.h>
 
 #include <QtCore/qloggingcategory.h>
-#include <QtCore/qscopedvaluerollback.h>
 #include <QtQml/qjsvalue.h>
 
 #include <utility>
@@ -16,9 +15,6 @@ namespace WsClient {
 Q_LOGGING_CATEGORY(lcQml, "wsclient.qml", QtInfoMsg)
 
 namespace {
-
-// The largest reason a Close frame can carry: 125 payload bytes minus the 2-byte code.
-constexpr int MaxCloseReasonBytes = 123;
 
 // QML hands a JS object or array to a `var` property as a QJSValue or already converted; make it a
 // QVariantMap / QVariantList either way.
@@ -82,11 +78,9 @@ WebSocketClient::~WebSocketClient()
 
 void WebSocketClient::wireApp()
 {
-    connect(m_app, &WebSocketApp::stateChanged, this, [this](WebSocketApp::State state) {
-        if (state == WebSocketApp::State::Reconnecting)
-            noteConnectionEnd();
-        updateStatus();
-    });
+    connect(m_app, &WebSocketApp::stateChanged, this, [this] { updateStatus(); });
+    connect(m_app, &WebSocketApp::connectionEnded, this, &WebSocketClient::onConnectionEnded);
+    connect(m_app, &WebSocketApp::bytesWritten, this, &WebSocketClient::updateBufferedAmount);
     connect(m_app, &WebSocketApp::opened, this, [this] { onAppOpened(false); });
     connect(m_app, &WebSocketApp::reconnected, this, [this] { onAppOpened(true); });
     connect(m_app, &WebSocketApp::errorOccurred, this,
@@ -145,11 +139,11 @@ void WebSocketClient::close(int code, const QString &reason)
             QStringLiteral("close code %1 cannot be sent: use 1000-1003, 1007-1014 or 3000-4999").arg(code));
         return;
     }
-    if (reason.toUtf8().size() > MaxCloseReasonBytes) {
+    if (reason.toUtf8().size() > Frame::MaxCloseReason) {
         reportLocalError(
             QStringLiteral("close reason of %1 bytes exceeds the %2 bytes a Close frame can carry")
                 .arg(reason.toUtf8().size())
-                .arg(MaxCloseReasonBytes));
+                .arg(Frame::MaxCloseReason));
         return;
     }
     if (m_active) {
@@ -187,6 +181,7 @@ void WebSocketClient::beginRun()
     m_stopRequested = false;
     applyOptions();
     if (!m_app->start()) {
+        m_failed = true;
         // Settings that no connection can satisfy (pingTimeout >= pingInterval, ...): errorOccurred
         // has told why; like any failure without a retry, the element stops.
         m_active = false;
@@ -224,8 +219,6 @@ void WebSocketClient::onAppOpened(bool again)
 
 void WebSocketClient::onAppError(const QString &why)
 {
-    if (!m_inSend)
-        m_failed = true;
     setErrorString(why);
     Q_EMIT errorOccurred(why);
 }
@@ -253,14 +246,24 @@ void WebSocketClient::onAppClosed(int code, const QString &reason)
     Q_EMIT closed(code, reason);
 }
 
-void WebSocketClient::noteConnectionEnd()
+void WebSocketClient::onConnectionEnded(const ConnectionEnd &end)
 {
-    // The same code and reason WebSocketApp::closed() would give if this were the last connection.
-    const WebSocket *socket = m_app->socket();
-    if (socket->closeCode() > 0 && !m_failed)
-        setCloseInfo(socket->closeCode(), socket->closeReason());
+    // What WebSocketApp::closed() gives if this connection is the last one.
+    m_failed = end.error() != WsClient::Error::NoError;
+    if (end.closeCode() > 0 && !m_failed)
+        setCloseInfo(end.closeCode(), end.closeReason());
     else
-        setCloseInfo(int(CloseCode::Abnormal), m_errorString);
+        setCloseInfo(int(CloseCode::Abnormal), end.errorString());
+    updateBufferedAmount();
+}
+
+void WebSocketClient::updateBufferedAmount()
+{
+    const qint64 now = m_app->bytesToWrite();
+    if (now == m_bufferedAmount)
+        return;
+    m_bufferedAmount = now;
+    Q_EMIT bufferedAmountChanged();
 }
 
 void WebSocketClient::updateStatus()
@@ -300,7 +303,6 @@ void WebSocketClient::updateStatus()
 
 bool WebSocketClient::sendTextMessage(const QString &message)
 {
-    const QScopedValueRollback<bool> ownSend(m_inSend, true);
     const qint64 n = m_app->sendText(message);
     addBytesSent(n);
     return n >= 0;
@@ -308,7 +310,6 @@ bool WebSocketClient::sendTextMessage(const QString &message)
 
 bool WebSocketClient::sendBinaryMessage(const QByteArray &message)
 {
-    const QScopedValueRollback<bool> ownSend(m_inSend, true);
     const qint64 n = m_app->sendBinary(message);
     addBytesSent(n);
     return n >= 0;
@@ -344,6 +345,7 @@ void WebSocketClient::addBytesSent(qint64 n)
         return;
     m_bytesSent += n;
     Q_EMIT bytesSentChanged();
+    updateBufferedAmount();
 }
 
 // ---------------------------------------------------------------------------------------------

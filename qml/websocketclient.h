@@ -2,6 +2,7 @@
 // The reference for QML users is docs/qml.md; this header is not installed.
 #pragma once
 
+#include <WsClient/connectionend.h>
 #include <WsClient/options.h>
 
 #include <QtCore/qobject.h>
@@ -46,6 +47,8 @@ class WebSocketClient : public QObject, public QQmlParserStatus
     // double, not qint64: Qt 6.4's QML tooling has no 64-bit integer type, and 2^53 bytes is enough.
     Q_PROPERTY(double bytesReceived READ bytesReceived NOTIFY bytesReceivedChanged)
     Q_PROPERTY(double bytesSent READ bytesSent NOTIFY bytesSentChanged)
+    // Bytes sent and not yet handed to the kernel, as browsers' WebSocket.bufferedAmount.
+    Q_PROPERTY(double bufferedAmount READ bufferedAmount NOTIFY bufferedAmountChanged)
 
 public:
     // The names of QtWebSockets' QML WebSocket.Status, so that a port keeps its comparisons.
@@ -88,6 +91,7 @@ public:
     QString closeReason() const { return m_closeReason; }
     double bytesReceived() const { return double(m_bytesReceived); }
     double bytesSent() const { return double(m_bytesSent); }
+    double bufferedAmount() const { return double(m_bufferedAmount); }
 
     // Same as active = true.
     Q_INVOKABLE void open();
@@ -120,6 +124,7 @@ Q_SIGNALS:
     void closeReasonChanged();
     void bytesReceivedChanged();
     void bytesSentChanged();
+    void bufferedAmountChanged();
 
     void opened();
     void reconnected();
@@ -138,7 +143,8 @@ private:
     // Hands the properties to the app as ConnectOptions; returns why headers could not be used.
     QString applyOptions();
     void updateStatus();
-    void noteConnectionEnd();
+    void onConnectionEnded(const ConnectionEnd &end);
+    void updateBufferedAmount();
     void setCloseInfo(int code, const QString &reason);
     void setErrorString(const QString &why);
     void reportLocalError(const QString &why);
@@ -163,9 +169,9 @@ private:
     QString m_closeReason;
     qint64 m_bytesReceived = 0;
     qint64 m_bytesSent = 0;
+    qint64 m_bufferedAmount = 0;
 
-    bool m_failed = false; // the current attempt or connection failed (not a refused send)
-    bool m_inSend = false; // errors raised now come from the element's own send, not the connection
+    bool m_failed = false; // the last connection (or start()) failed: status Error
     bool m_stopRequested = false; // close() or active = false: the run ends as Closed, whatever happens
     bool m_restartPending = false; // start a new run once the ending one has finished
     bool m_switchingUrl = false; // the ending run ends because url changed: no closed() for it

@@ -10,6 +10,7 @@
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qmetaobject.h>
 #include <QtCore/qthread.h>
+#include <QtCore/qcoreevent.h>
 
 namespace WsClient {
 
@@ -33,6 +34,7 @@ WebSocketPrivate::WebSocketPrivate(WebSocket *q)
 
 WebSocketPrivate::~WebSocketPrivate()
 {
+    stopTimer();
     releaseTransport();
 }
 
@@ -217,9 +219,17 @@ WebSocket::~WebSocket() = default;
 
 bool WebSocket::event(QEvent *event)
 {
+    Q_D(WebSocket);
     if (event->type() == flushEventType()) {
-        d_func()->flushPosted();
+        d->flushPosted();
         return true;
+    }
+    if (event->type() == QEvent::Timer) {
+        const int id = static_cast<QTimerEvent *>(event)->timerId();
+        if (id == d->spareTimerId) {
+            d->dropSpare();
+            return true;
+        }
     }
     return QObject::event(event);
 }
@@ -347,7 +357,7 @@ ConnectOptions::HeaderList WebSocket::handshakeHeaders() const
 ConnectOptions::HeaderList WebSocket::requestHeaders() const
 {
     const WebSocketPrivate *d = d_func();
-    return d->conn ? d->conn->handshake().request().headers : ConnectOptions::HeaderList();
+    return d->conn ? d->conn->handshake().requestHeaders() : ConnectOptions::HeaderList();
 }
 QByteArray WebSocket::handshakeBody() const
 {

@@ -3,6 +3,8 @@
 #include <WsClient/websocket.h>
 
 #include "protocol/clientconnection.h"
+#include "deadlinescheduler_p.h"
+#include "statename_p.h"
 #include "transport/connector.h"
 #include "transport/deviceadapter.h"
 #include "transport/writescheduler.h"
@@ -12,10 +14,6 @@
 
 #include <atomic>
 #include <memory>
-
-QT_BEGIN_NAMESPACE
-class QTimer;
-QT_END_NAMESPACE
 
 namespace WsClient {
 
@@ -32,7 +30,8 @@ namespace WsClient {
 class WebSocketPrivate final : public Protocol::ConnectionSink,
                                public Protocol::FrameOutput,
                                public Transport::DeviceAdapter::Listener,
-                               public Transport::WriteScheduler::Wakeup
+                               public Transport::WriteScheduler::Wakeup,
+                               public DeadlineScheduler::Client
 {
     Q_DECLARE_PUBLIC(WebSocket)
 public:
@@ -60,6 +59,8 @@ public:
     void rearmTimer();
     QDeadlineTimer nearestDeadline() const;
     void onDeadline();
+    void stopTimer();
+    void deadlineReached() override;
     void noteWriteProgress();
     QString closeTimeoutReason() const;
 
@@ -75,6 +76,7 @@ public:
     bool blockingMode() const;
     void enqueue(Opcode opcode, QByteArray data, bool fin = true);
     void offerAsSpare(QByteArray &message);
+    void dropSpare();
 
     // ConnectionSink
     void opened() override;
@@ -138,8 +140,9 @@ public:
     bool ended = true; // finish() ran for the current open()
     bool errorReported = false; // errorOccurred() was emitted for the current connection
 
-    // Deadlines
-    QTimer *timer = nullptr;
+    // Deadlines, driven by the thread's DeadlineScheduler.
+    DeadlineScheduler *deadlineScheduler = nullptr;
+    quint64 deadlineToken = 0;
     QDeadlineTimer openDeadline { QDeadlineTimer::Forever };
     QDeadlineTimer bodyDeadline { QDeadlineTimer::Forever };
     QDeadlineTimer closeDeadline { QDeadlineTimer::Forever };
@@ -155,7 +158,7 @@ public:
     QList<Frame> frameQueue;
     qint64 queuedBytes = 0;
     bool frameQueueOn = false;
-    QTimer *spareTimer = nullptr; // lets the reader's spare buffer go (see offerAsSpare())
+    int spareTimerId = 0; // lets the reader's spare buffer go (see offerAsSpare())
     bool reportingWritten = false; // a bytesWritten() of ours is being emitted
 
     // How the last connection ended, and the last error (the latter readable from any thread).
@@ -165,8 +168,6 @@ public:
     QString errorString;
 };
 
-/*! The name of \a state, as WebSocket::State spells it. */
-QString stateName(WebSocket::State state);
 /*! Reading pauses while the blocking API's queue holds this many bytes. */
 qint64 maxQueuedBytes();
 

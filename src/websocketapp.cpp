@@ -1,6 +1,8 @@
 #include <WsClient/websocket.h>
 #include <WsClient/websocketapp.h>
 
+#include "statename_p.h"
+
 #include <QtCore/qeventloop.h>
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qmetaobject.h>
@@ -21,10 +23,6 @@ namespace {
 // not all come back at the same instant.
 constexpr int JitterPercent = 20;
 
-QString stateName(WebSocket::State state)
-{
-    return QString::fromLatin1(QMetaEnum::fromType<WebSocket::State>().valueToKey(int(state)));
-}
 
 // Errors that come from the settings: trying again cannot help.
 bool isRetryable(Error error)
@@ -44,9 +42,7 @@ public:
     QString validateSettings() const;
     void connectNow();
     void onConnected();
-    void onSocketError(Error error, const QString &why);
-    void onSocketUnconnected();
-    void onConnectionEnded(quint64 serial);
+    void onFinished(const ConnectionEnd &end);
     void scheduleReconnect();
     int backoffDelay(int attemptNumber) const;
     void finishRun(bool withError, int code, const QString &reason);
@@ -91,11 +87,9 @@ public:
     bool endedWithError = false;
     QList<QEventLoop *> loops; // runForever() calls waiting for the end, innermost last
 
-    // One connection attempt.
-    quint64 serial = 0;
-    bool connectionFailed = false;
-    Error connectionError = Error::NoError;
-    QString connectionErrorString;
+    // One connection attempt: the app's own verdict on it (the socket's is in its ConnectionEnd).
+    bool pongTimedOut = false;
+    QString pongTimeoutString;
 
     QTimer pingTimer;
     QTimer pongTimer;
@@ -145,13 +139,21 @@ void WebSocketAppPrivate::wireSocket()
 {
     Q_Q(WebSocketApp);
     QObject::connect(socket, &WebSocket::connected, q, [this] { onConnected(); });
-    QObject::connect(
-        socket, &WebSocket::errorOccurred, q, [this](Error e, const QString &why) { onSocketError(e, why); });
+    // The socket reports each failure once, when it happens; how the connection ended, and so
+    // what comes next, is decided on its one end-of-connection report.
+    QObject::connect(socket, &WebSocket::errorOccurred, q, [this](Error e, const QString &why) {
+        if (running)
+            reportError(e, why);
+    });
     QObject::connect(socket, &WebSocket::stateChanged, q, [this](WebSocket::State s) {
         if (s == WebSocket::State::Closing && state == WebSocketApp::State::Open)
             setState(WebSocketApp::State::Closing);
         else if (s == WebSocket::State::Unconnected)
-            onSocketUnconnected();
+            stopKeepalive();
+    });
+    QObject::connect(socket, &WebSocket::finished, q, [this](const ConnectionEnd &end) { onFinished(end); });
+    QObject::connect(socket, &WebSocket::bytesWritten, q, [this](qint64 n) {
+        guarded("bytesWritten", [&] { Q_EMIT q_ptr->bytesWritten(n); });
     });
     QObject::connect(socket, &WebSocket::messageReceived, q,
         [this](const QByteArray &data, Opcode opcode) { onMessage(data, opcode); });
@@ -197,8 +199,11 @@ void WebSocketAppPrivate::setState(WebSocketApp::State newState)
 
 void WebSocketAppPrivate::reportError(Error e, const QString &why)
 {
+    const bool changed = error != e || errorString != why;
     error = e;
     errorString = why;
+    if (changed)
+        guarded("errorChanged", [&] { Q_EMIT q_ptr->errorChanged(); });
     guarded("errorOccurred", [&] { Q_EMIT q_ptr->errorOccurred(e, why); });
 }
 
@@ -209,10 +214,8 @@ void WebSocketAppPrivate::connectNow()
 {
     if (!running || stopRequested)
         return;
-    ++serial;
-    connectionFailed = false;
-    connectionError = Error::NoError;
-    connectionErrorString.clear();
+    pongTimedOut = false;
+    pongTimeoutString.clear();
     ConnectOptions effective = options;
     if (headerProvider) {
         ConnectOptions::HeaderList extra;
@@ -242,52 +245,40 @@ void WebSocketAppPrivate::onConnected()
     }
 }
 
-void WebSocketAppPrivate::onSocketError(Error e, const QString &why)
+void WebSocketAppPrivate::onFinished(const ConnectionEnd &end)
 {
-    if (!running)
-        return;
-    connectionFailed = true;
-    connectionError = e;
-    connectionErrorString = why;
-    reportError(e, why);
-}
-
-void WebSocketAppPrivate::onSocketUnconnected()
-{
-    Q_Q(WebSocketApp);
     stopKeepalive();
     if (!running)
         return;
-    // The socket may still emit errorOccurred() after this state change (a failed attempt does);
-    // decide once it is done.
-    const quint64 ended = serial;
-    QMetaObject::invokeMethod(
-        q, [this, ended] { onConnectionEnded(ended); }, Qt::QueuedConnection);
-}
-
-void WebSocketAppPrivate::onConnectionEnded(quint64 ended)
-{
-    if (!running || ended != serial || socket->state() != WebSocket::State::Unconnected)
+    ConnectionEnd verdict = end;
+    if (pongTimedOut && end.error() == Error::NoError) {
+        verdict.setError(Error::Timeout, pongTimeoutString);
+        verdict.setClose(int(CloseCode::Abnormal), pongTimeoutString);
+    }
+    const QPointer<WebSocketApp> alive(q_ptr);
+    guarded("connectionEnded", [&] { Q_EMIT q_ptr->connectionEnded(verdict); });
+    if (!alive || !running)
         return;
-    const int code = socket->closeCode() > 0 ? socket->closeCode() : int(CloseCode::Abnormal);
+    const int code = end.closeCode() > 0 ? end.closeCode() : int(CloseCode::Abnormal);
     if (stopRequested) {
-        const bool hadClose = socket->closeCode() > 0;
-        finishRun(false, hadClose ? code : int(stopCode), hadClose ? socket->closeReason() : stopReason);
+        const bool hadClose = end.closeCode() > 0;
+        finishRun(false, hadClose ? code : int(stopCode), hadClose ? end.closeReason() : stopReason);
         return;
     }
     const bool mayReconnect = reconnectDelay > 0;
-    if (connectionFailed) {
-        if (mayReconnect && isRetryable(connectionError))
+    if (pongTimedOut || end.error() != Error::NoError) {
+        const Error why = pongTimedOut ? Error::Timeout : end.error();
+        if (mayReconnect && isRetryable(why))
             scheduleReconnect();
         else
-            finishRun(true, code, connectionErrorString);
+            finishRun(true, code, pongTimedOut ? pongTimeoutString : end.errorString());
         return;
     }
     // The server closed with a Close frame: a normal end unless asked to come back.
     if (mayReconnect && reconnectOnClose)
         scheduleReconnect();
     else
-        finishRun(false, code, socket->closeReason());
+        finishRun(false, code, end.closeReason());
 }
 
 int WebSocketAppPrivate::backoffDelay(int attemptNumber) const
@@ -343,12 +334,11 @@ void WebSocketAppPrivate::onPongTimeout()
     if (socket->state() != WebSocket::State::Open)
         return;
     stopKeepalive();
-    connectionFailed = true;
-    connectionError = Error::Timeout;
-    connectionErrorString = QStringLiteral("no pong from %1 within %2 ms of a ping")
+    pongTimedOut = true;
+    pongTimeoutString = QStringLiteral("no pong from %1 within %2 ms of a ping")
                                 .arg(url.toDisplayString())
                                 .arg(pingTimeout);
-    reportError(connectionError, connectionErrorString);
+    reportError(Error::Timeout, pongTimeoutString);
     // The peer is unresponsive: a closing handshake would only wait for it as well.
     socket->abort();
 }
@@ -401,27 +391,19 @@ void WebSocketAppPrivate::onFragment(const QByteArray &data, Opcode opcode, bool
 void WebSocketAppPrivate::reportSendFailure()
 {
     Q_Q(WebSocketApp);
+    // The socket set why it refused (its error is readable from any thread); a refusal for the
+    // state is reported in the app's words, naming the state.
+    Error e = socket->error();
+    QString why = socket->errorString();
+    if (e != Error::InvalidArgument && e != Error::SendBufferFull) {
+        e = Error::ConnectionClosed;
+        why = QStringLiteral("message not sent: the connection is %1").arg(stateName(socket->state()));
+    }
     if (QThread::currentThread() == q->thread()) {
-        const Error e
-            = socket->error() == Error::InvalidArgument ? Error::InvalidArgument : Error::ConnectionClosed;
-        const QString why = e == Error::InvalidArgument
-            ? socket->errorString()
-            : QStringLiteral("message not sent: the connection is %1").arg(stateName(socket->state()));
         reportError(e, why);
         return;
     }
-    // error() of the socket belongs to its thread; tell the app's thread what can be known here.
-    const WebSocket::State seen = socket->state();
-    QMetaObject::invokeMethod(
-        q,
-        [this, seen] {
-            if (seen == WebSocket::State::Open)
-                reportError(Error::InvalidArgument, QStringLiteral("message not sent: invalid payload"));
-            else
-                reportError(Error::ConnectionClosed,
-                    QStringLiteral("message not sent: the connection is %1").arg(stateName(seen)));
-        },
-        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(q, [this, e, why] { reportError(e, why); }, Qt::QueuedConnection);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +560,10 @@ Error WebSocketApp::error() const
 QString WebSocketApp::errorString() const
 {
     return d_func()->errorString;
+}
+qint64 WebSocketApp::bytesToWrite() const
+{
+    return d_func()->socket->bytesToWrite();
 }
 WebSocket *WebSocketApp::socket() const
 {

@@ -8,7 +8,6 @@
 
 #include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qmetaobject.h>
-#include <QtCore/qtimer.h>
 
 #include <limits>
 
@@ -317,22 +316,24 @@ QDeadlineTimer WebSocketPrivate::nearestDeadline() const
 
 void WebSocketPrivate::rearmTimer()
 {
+    stopTimer();
     const QDeadlineTimer next = nearestDeadline();
-    if (next.isForever()) {
-        if (timer)
-            timer->stop();
-        return;
-    }
     // A thread without an event loop has no timers: its blocking waits watch the deadlines.
-    if (!QAbstractEventDispatcher::instance())
+    if (next.isForever() || !(deadlineScheduler = DeadlineScheduler::forCurrentThread()))
         return;
-    if (!timer) {
-        timer = new QTimer(q_ptr);
-        timer->setSingleShot(true);
-        timer->setTimerType(Qt::PreciseTimer);
-        QObject::connect(timer, &QTimer::timeout, q_ptr, [this] { onDeadline(); });
-    }
-    timer->start(int(qMin<qint64>(next.remainingTime(), std::numeric_limits<int>::max())));
+    deadlineToken = deadlineScheduler->schedule(this, next);
+}
+
+void WebSocketPrivate::stopTimer()
+{
+    if (deadlineScheduler)
+        deadlineScheduler->cancel(std::exchange(deadlineToken, 0));
+}
+
+void WebSocketPrivate::deadlineReached()
+{
+    deadlineToken = 0;
+    onDeadline();
 }
 
 void WebSocketPrivate::onDeadline()
@@ -410,8 +411,7 @@ void WebSocketPrivate::finish()
         return;
     ended = true;
     openDeadline = bodyDeadline = closeDeadline = QDeadlineTimer(QDeadlineTimer::Forever);
-    if (timer)
-        timer->stop();
+    stopTimer();
     ConnectionEnd e = end; // carries a failure from before any connection object (failOpening())
     if (conn) {
         conn->abort(); // nothing if it is Closed already
@@ -456,10 +456,7 @@ void WebSocketPrivate::releaseTransport()
         connector = nullptr;
     }
     device.release();
-    if (conn)
-        conn->reader().parser().dropSpareBuffer();
-    if (spareTimer)
-        spareTimer->stop();
+    dropSpare();
 }
 
 void WebSocketPrivate::retireConnection()

@@ -8,7 +8,6 @@
 
 #include <QtCore/qabstracteventdispatcher.h>
 #include <QtCore/qmetaobject.h>
-#include <QtCore/qtimer.h>
 
 namespace WsClient {
 
@@ -95,7 +94,10 @@ bool WebSocketPrivate::readOnce()
     const qint64 n = device.readBuffered(buffer.data(), buffer.size());
     if (n <= 0)
         return false;
+    const bool handshake = c->state() == Protocol::ClientConnection::State::Connecting;
     c->receiveData(buffer.data(), qsizetype(n));
+    if (handshake && &buffer == &readBuffer)
+        readBuffer = QByteArray(); // sized again by the first frames: an idle connection keeps none
     return true;
 }
 
@@ -199,15 +201,17 @@ void WebSocketPrivate::offerAsSpare(QByteArray &message)
     // next gathered frame takes the spare or lets it go.
     if (!QAbstractEventDispatcher::instance())
         return;
-    if (!spareTimer) {
-        spareTimer = new QTimer(q_ptr);
-        spareTimer->setSingleShot(true);
-        QObject::connect(spareTimer, &QTimer::timeout, q_ptr, [this] {
-            if (conn)
-                conn->reader().parser().dropSpareBuffer();
-        });
-    }
-    spareTimer->start(SpareKeepMs);
+    if (spareTimerId != 0)
+        q_ptr->killTimer(spareTimerId);
+    spareTimerId = q_ptr->startTimer(std::chrono::milliseconds(SpareKeepMs));
+}
+
+void WebSocketPrivate::dropSpare()
+{
+    if (spareTimerId != 0)
+        q_ptr->killTimer(std::exchange(spareTimerId, 0));
+    if (conn)
+        conn->reader().parser().dropSpareBuffer();
 }
 
 void WebSocketPrivate::fragmentReceived(Opcode opcode, QByteArray &&data, bool fin)

@@ -23,6 +23,8 @@ class WSCLIENT_EXPORT Frame
 public:
     /*! Largest payload of a control frame (RFC 6455 §5.5). */
     static constexpr int MaxControlPayload = 125;
+    /*! Longest reason a Close frame can carry: the control payload minus the 2-byte code. */
+    static constexpr int MaxCloseReason = MaxControlPayload - 2;
 
     /*! An empty, final Text frame; see create() for others. */
     Frame();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <WsClient/connectionend.h>
 #include <WsClient/error.h>
 #include <WsClient/options.h>
 
@@ -71,9 +72,9 @@ class WSCLIENT_EXPORT WebSocketApp : public QObject
     /*! Where the app is: connecting, open, closing, waiting to reconnect, or stopped. */
     Q_PROPERTY(State state READ state NOTIFY stateChanged)
     /*! The error reported last. */
-    Q_PROPERTY(WsClient::Error error READ error)
+    Q_PROPERTY(WsClient::Error error READ error NOTIFY errorChanged)
     /*! The cause of the error reported last. */
-    Q_PROPERTY(QString errorString READ errorString)
+    Q_PROPERTY(QString errorString READ errorString NOTIFY errorChanged)
 
 public:
     /*! The app's states; unlike WebSocket::State, waiting to reconnect is a state of its own. */
@@ -154,6 +155,12 @@ public:
     /*! The cause of error(). */
     QString errorString() const;
     /*!
+        Bytes accepted by send calls and not yet handed to the kernel (WebSocket::bytesToWrite());
+        a send past ConnectOptions::sendBufferLimit() is refused with Error::SendBufferFull.
+        Wait for bytesWritten() and send again. Any thread.
+    */
+    qint64 bytesToWrite() const;
+    /*!
         The underlying connection, for what it tells (handshakeHeaders(), subprotocol(), …). Do not
         open or close it directly; the app does.
     */
@@ -223,6 +230,16 @@ Q_SIGNALS:
     void stateChanged(WsClient::WebSocketApp::State state);
     /*! Attempt \a attempt (1, 2, …) will start in \a delayMs. */
     void reconnectScheduled(int attempt, int delayMs);
+    /*!
+        A connection of the run ended (each one, before the app reconnects or stops): \a end is the
+        socket's report with the app's verdict in it (a keepalive ping without a pong is
+        Error::Timeout, code 1006).
+    */
+    void connectionEnded(const WsClient::ConnectionEnd &end);
+    /*! \a bytes of what was sent were handed to the kernel: room in the send buffer. */
+    void bytesWritten(qint64 bytes);
+    /*! error() or errorString() changed. */
+    void errorChanged();
 
     /*! url changed. */
     void urlChanged();

@@ -30,7 +30,7 @@ QString Undelivered::describe() const
 }
 
 ClientConnection::ClientConnection(const Config &config, ConnectionSink &sink, FrameOutput &out)
-    : m_config(config), m_sink(sink), m_out(out), m_handshake(config.handshake), m_writer(config.writer)
+    : m_sink(sink), m_out(out), m_handshake(config.handshake), m_reader(config.reader), m_writer(config.writer)
 {
 }
 
@@ -53,6 +53,7 @@ void ClientConnection::start()
         return;
     }
     m_out.writeBytes(m_handshake.request().bytes);
+    m_handshake.requestSent();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,16 +119,16 @@ void ClientConnection::feedHandshake(char *data, qsizetype size)
 
 void ClientConnection::becomeOpen()
 {
-    ProtocolReader::Config config = m_config.reader;
     const CompressionOptions &agreed = m_handshake.compression();
     if (agreed.isEnabled()) {
+        ProtocolReader::Config config = m_reader.config();
         config.messages.inflate = true;
         config.messages.inflateWindowBits = agreed.serverMaxWindowBits();
         config.messages.inflateResetEachMessage = agreed.serverNoContextTakeover();
         config.messages.maxInflatedSize = quint64(agreed.maxDecompressedSize());
         m_writer.startCompressing(agreed);
+        m_reader = ProtocolReader(config);
     }
-    m_reader = ProtocolReader(config);
     m_closeCode = int(CloseCode::Abnormal); // until a Close says otherwise
     m_wasOpen = true;
     setState(State::Open);

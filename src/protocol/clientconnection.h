@@ -137,11 +137,7 @@ public:
     const ClientHandshake &handshake() const { return m_handshake; }
     ProtocolReader &reader() { return m_reader; }
     /*! Report every received frame (FrameSink::frameReceived()) when \a on. */
-    void setTapFrames(bool on)
-    {
-        m_reader.setTapFrames(on);
-        m_config.reader.tapFrames = on;
-    }
+    void setTapFrames(bool on) { m_reader.setTapFrames(on); }
 
 private:
     void setState(State next);
@@ -161,7 +157,6 @@ private:
     void closeReceived(quint16 code, const QString &reason) override;
     bool wantsMore() const override;
 
-    Config m_config;
     ConnectionSink &m_sink;
     FrameOutput &m_out;
     ClientHandshake m_handshake;

@@ -5,7 +5,14 @@
 namespace WsClient::Protocol {
 
 ClientHandshake::ClientHandshake(const Config &config)
-    : m_config(config), m_response(config.maxHeaderSize), m_status(Status::Running)
+    : m_offeredSubprotocols(config.request.subprotocols),
+      m_offer(config.compression),
+      m_url(config.url),
+      m_redirectLimit(config.redirectLimit),
+      m_redirectsFollowed(config.redirectsFollowed),
+      m_canRedirect(config.canRedirect),
+      m_response(config.maxHeaderSize),
+      m_status(Status::Running)
 {
     HandshakeRequestParams params = config.request;
     if (config.compression.isEnabled())
@@ -13,6 +20,22 @@ ClientHandshake::ClientHandshake(const Config &config)
     m_request = buildHandshakeRequest(params);
     if (m_request.error != Error::NoError)
         fail(m_request.error, m_request.errorString);
+}
+
+HeaderList ClientHandshake::requestHeaders() const
+{
+    if (!m_request.headers.isEmpty())
+        return m_request.headers;
+    HeaderList fields;
+    const QList<QByteArray> lines = m_request.bytes.split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) { // after the request line
+        const QByteArray line = lines.at(i).endsWith('\r') ? lines.at(i).chopped(1) : lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        fields.append({ line.left(colon), trimmedOws(QByteArrayView(line).sliced(colon + 1)).toByteArray() });
+    }
+    return fields;
 }
 
 qsizetype ClientHandshake::feed(QByteArrayView data)
@@ -39,15 +62,15 @@ void ClientHandshake::judge()
 {
     HandshakeExpectations expected;
     expected.key = m_request.key;
-    expected.subprotocols = m_config.request.subprotocols;
-    if (m_config.compression.isEnabled())
+    expected.subprotocols = m_offeredSubprotocols;
+    if (m_offer.isEnabled())
         expected.extensions.append(QByteArray(PerMessageDeflateName));
-    expected.requestUrl = m_config.url;
+    expected.requestUrl = m_url;
     m_outcome = evaluateHandshake(m_response, expected);
 
     switch (m_outcome.kind) {
     case ResponseKind::Upgrade: {
-        const QString problem = negotiateDeflate(m_config.compression, m_outcome.extensions, &m_compression);
+        const QString problem = negotiateDeflate(m_offer, m_outcome.extensions, &m_compression);
         if (!problem.isNull()) {
             fail(Error::Compression, problem);
             return;
@@ -56,14 +79,14 @@ void ClientHandshake::judge()
         return;
     }
     case ResponseKind::Redirect:
-        if (!m_config.canRedirect) {
+        if (!m_canRedirect) {
             fail(Error::Handshake,
                 QStringLiteral("redirect to %1 cannot be followed on a user-supplied device")
                     .arg(m_outcome.redirectUrl.toDisplayString()));
-        } else if (m_config.redirectsFollowed >= m_config.redirectLimit) {
+        } else if (m_redirectsFollowed >= m_redirectLimit) {
             fail(Error::TooManyRedirects,
                 QStringLiteral("too many redirects: the limit is %1, next Location was %2")
-                    .arg(m_config.redirectLimit)
+                    .arg(m_redirectLimit)
                     .arg(m_outcome.redirectUrl.toDisplayString()));
         } else {
             m_status = Status::Redirect;

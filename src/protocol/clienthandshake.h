@@ -47,6 +47,13 @@ public:
 
     /*! The request to send; when it could not be built, status() is Failed already. */
     const HandshakeRequest &request() const { return m_request; }
+    /*!
+        The request went out: only its bytes are kept (one buffer instead of a list of fields, for
+        idle connections); requestHeaders() reads the fields back from them.
+    */
+    void requestSent() { m_request.headers = HeaderList(); }
+    /*! The fields of the request, as sent. */
+    HeaderList requestHeaders() const;
     Status status() const { return m_status; }
 
     /*! Takes bytes from the server; returns how many belong to the handshake (the rest are frames). */
@@ -71,7 +78,13 @@ private:
     void finishBadStatus();
     void fail(Error error, const QString &why);
 
-    Config m_config;
+    // What judging the response needs of the Config (an idle connection keeps no more of it).
+    QStringList m_offeredSubprotocols;
+    CompressionOptions m_offer;
+    QUrl m_url;
+    int m_redirectLimit = 0;
+    int m_redirectsFollowed = 0;
+    bool m_canRedirect = false;
     HandshakeRequest m_request;
     HttpResponseParser m_response;
     HandshakeOutcome m_outcome;

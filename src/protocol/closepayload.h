@@ -2,6 +2,8 @@
 
 #include "failure.h"
 
+#include <WsClient/frame.h>
+
 #include <QtCore/qbytearray.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
@@ -9,7 +11,7 @@
 namespace WsClient::Protocol {
 
 /*! Longest close reason: 125-byte control payload minus the 2-byte code. */
-constexpr qsizetype MaxCloseReasonBytes = 123;
+constexpr qsizetype MaxCloseReasonBytes = Frame::MaxCloseReason;
 
 struct CloseInfo
 {

@@ -23,6 +23,9 @@ public:
     ProtocolReader() = default;
     explicit ProtocolReader(const Config &config);
 
+    /*! The configuration in effect (RSV1 stays allowed once inflation is on). */
+    Config config() const { return { m_parser.config(), m_assembler.config(), m_tapFrames }; }
+
     /*!
         Decodes everything in data[0, size) and reports it to \a sink. Returns the number of bytes
         consumed: less than \a size only when decoding stopped (failure, Close received, or

@@ -59,6 +59,8 @@ void WriteScheduler::writeBytes(QByteArrayView bytes)
     m_accepted += bytes.size();
     m_held.append(bytes);
     flush();
+    if (m_held.isEmpty())
+        m_held = QByteArray(); // the upgrade request: an idle connection keeps no buffer for it
     if (m_directlyWritten > 0)
         scheduleFlush(); // reports them as bytesWritten()
     publish();
