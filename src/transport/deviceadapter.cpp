@@ -1,11 +1,74 @@
 #include "deviceadapter.h"
 
-#include "directsocketio.h"
-
 #include <QtNetwork/qabstractsocket.h>
 #include <QtNetwork/qlocalsocket.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qtcpsocket.h>
+
+#include <typeinfo>
+
+#if defined(Q_OS_UNIX)
+#include <sys/socket.h>
+#include <sys/types.h>
+#endif
+
+#if defined(Q_OS_UNIX) && defined(MSG_NOSIGNAL) && defined(MSG_DONTWAIT)
+#define WSCLIENT_DIRECT_SOCKET_IO 1
+#endif
+
 
 namespace WsClient::Transport {
+
+namespace {
+
+// Non-blocking send(2)/recv(2) on a plain TCP socket's descriptor, past QAbstractSocket's buffers.
+// QAbstractSocket arms and disarms its write notifier around every write (a wake-up of the event
+// loop each time) and copies every byte through its own buffers; for small frames and large
+// payloads the connection goes to the kernel directly instead. Only where bytes reach the
+// descriptor unchanged: a plain QTcpSocket (no TLS, no Qt proxy engine, no subclass that overrides
+// readData/writeData), on platforms with MSG_NOSIGNAL/MSG_DONTWAIT. Errors are left for the socket
+// to meet on its own next read or write: these return 0 then.
+bool directIoFor(const QIODevice *device)
+{
+#ifdef WSCLIENT_DIRECT_SOCKET_IO
+    // The dynamic type, not the meta-object: a subclass without Q_OBJECT may still override
+    // readData()/writeData().
+    const auto *socket = qobject_cast<const QTcpSocket *>(device);
+    return socket && typeid(*socket) == typeid(QTcpSocket) && socket->proxy().type() == QNetworkProxy::NoProxy
+        && socket->socketDescriptor() >= 0;
+#else
+    Q_UNUSED(device);
+    return false;
+#endif
+}
+
+qint64 sendToKernel(qintptr descriptor, const char *data, qint64 size)
+{
+#ifdef WSCLIENT_DIRECT_SOCKET_IO
+    const ssize_t n = ::send(int(descriptor), data, size_t(size), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n > 0 ? qint64(n) : 0;
+#else
+    Q_UNUSED(descriptor);
+    Q_UNUSED(data);
+    Q_UNUSED(size);
+    return 0;
+#endif
+}
+
+qint64 receiveFromKernel(qintptr descriptor, char *data, qint64 size)
+{
+#ifdef WSCLIENT_DIRECT_SOCKET_IO
+    const ssize_t n = ::recv(int(descriptor), data, size_t(size), MSG_DONTWAIT);
+    return n > 0 ? qint64(n) : 0;
+#else
+    Q_UNUSED(descriptor);
+    Q_UNUSED(data);
+    Q_UNUSED(size);
+    return 0;
+#endif
+}
+
+} // namespace
 
 void DeviceAdapter::attach(QIODevice *device, bool owned, QObject *context, Listener *listener)
 {
@@ -67,7 +130,7 @@ qint64 DeviceAdapter::read(char *data, qint64 maxSize)
     // bytes come next.
     const qint64 n = readBuffered(data, maxSize);
     if (n == 0 && m_direct)
-        return receiveNow(m_socket->socketDescriptor(), data, maxSize);
+        return receiveFromKernel(m_socket->socketDescriptor(), data, maxSize);
     return n;
 }
 
@@ -90,7 +153,7 @@ qint64 DeviceAdapter::sendNow(const char *data, qint64 size)
 {
     if (!m_direct || m_socket->bytesToWrite() > 0)
         return 0;
-    return Transport::sendNow(m_socket->socketDescriptor(), data, size);
+    return sendToKernel(m_socket->socketDescriptor(), data, size);
 }
 
 qint64 DeviceAdapter::bytesToWrite() const

@@ -18,7 +18,7 @@ namespace WsClient::Transport {
     a user's device (ConnectOptions::setDevice(): a socket, a QLocalSocket, any sequential
     QIODevice). It is the only place that tells them apart: how the end of the stream shows, how to
     close gracefully, how to wait, and whether the descriptor may be used directly (a plain TCP
-    socket on Unix: send(2)/recv(2) past Qt's buffers, see directsocketio.h).
+    socket on Unix: send(2)/recv(2) past Qt's buffers).
 */
 class DeviceAdapter
 {
