@@ -143,6 +143,10 @@ struct Parser
         QStringLiteral("Binary message sent first: the contents of FILE."), QStringLiteral("FILE") };
     QCommandLineOption maxSize { QStringLiteral("max-size"),
         QStringLiteral("Largest incoming message in bytes (default 64 MiB)."), QStringLiteral("BYTES") };
+    QCommandLineOption timeout { QStringLiteral("timeout"),
+        QStringLiteral("Seconds allowed for opening: lookup, TCP, proxy, TLS and the handshake "
+                       "(default 10, 0: no limit)."),
+        QStringLiteral("S") };
     QCommandLineOption quiet { { QStringLiteral("q"), QStringLiteral("quiet") },
         QStringLiteral("No informational messages on stderr.") };
     QCommandLineOption closeCode { QStringLiteral("close-code"),
@@ -163,7 +167,7 @@ struct Parser
             "printed (binary as hex, or decoded when gzip/zlib/deflate data)."));
         parser.addOptions(
             { proxy, verbose, noCert, raw, subprotocols, origin, eofWait, text, timings, headers, compress,
-                pingInterval, binaryHex, binaryFile, maxSize, quiet, closeCode, closeReason, version });
+                pingInterval, binaryHex, binaryFile, maxSize, timeout, quiet, closeCode, closeReason, version });
         parser.addPositionalArgument(
             QStringLiteral("ws_url"), QStringLiteral("WebSocket URL (ws:// or wss://)."));
     }
@@ -234,6 +238,8 @@ QString readValues(const Parser &p, DumpOptions &options)
         if (!ok || options.maxSize <= 0)
             return usageError(QStringLiteral("invalid --max-size: ") + parser.value(p.maxSize));
     }
+    if (parser.isSet(p.timeout) && !parseSeconds(parser.value(p.timeout), &options.openTimeoutMs))
+        return usageError(QStringLiteral("invalid --timeout: ") + parser.value(p.timeout));
     if (parser.isSet(p.closeCode)) {
         bool ok = false;
         const uint code = parser.value(p.closeCode).toUInt(&ok);

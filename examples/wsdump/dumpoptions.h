@@ -26,6 +26,7 @@ struct DumpOptions
     bool compress = false;
     int pingIntervalMs = 0; // 0: no pings
     qint64 maxSize = 0; // 0: the library's default
+    int openTimeoutMs = -1; // --timeout; -1: the library's default (10 s), 0: none
     quint16 closeCode = 1000;
     QString closeReason;
 };

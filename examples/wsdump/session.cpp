@@ -54,6 +54,7 @@ ConnectOptions Session::connectOptions(QString *error) const
         ssl.setCheckHostname(false);
         options.setSslOptions(ssl);
     }
+    options.setTimeout(m_options.openTimeoutMs);
     if (m_options.maxSize > 0) {
         options.setMaxMessageSize(m_options.maxSize);
         options.setMaxFrameSize(m_options.maxSize);

@@ -177,6 +177,7 @@ private Q_SLOTS:
     void serverCloseEndsCleanly();
     void failuresExitWithOneLineError_data();
     void failuresExitWithOneLineError();
+    void timeoutBoundsOpening();
     void usageErrors_data();
     void usageErrors();
     void interactiveSessionOnPty_data();
@@ -534,6 +535,27 @@ void tst_Wsdump::failuresExitWithOneLineError()
     const QString err = QString::fromUtf8(run->err());
     QVERIFY2(QRegularExpression(QLatin1Char('^') + expected).match(err).hasMatch(), qPrintable(err));
     QCOMPARE(err.count(QLatin1Char('\n')), 1);
+}
+
+// A server that accepts TCP and never answers: --timeout bounds the opening (10 s without it).
+void tst_Wsdump::timeoutBoundsOpening()
+{
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    QElapsedTimer timer;
+    timer.start();
+    const auto run = runPiped({ QStringLiteral("--timeout"), QStringLiteral("0.5"),
+                                  QStringLiteral("ws://127.0.0.1:%1/").arg(silent.serverPort()) },
+        "never sent\n");
+    QCOMPARE(run->exitCode(), 1);
+    const QString err = QString::fromUtf8(run->err());
+    QVERIFY2(err.startsWith(QStringLiteral("wsdump: error: Timeout: ")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("500 ms")), qPrintable(err));
+    QVERIFY(timer.elapsed() >= 450);
+    QVERIFY(timer.elapsed() < 8000);
+    const auto bad = runPiped({ QStringLiteral("--timeout"), QStringLiteral("-1"), QStringLiteral("ws://h/") });
+    QCOMPARE(bad->exitCode(), 2);
+    QVERIFY2(bad->err().contains("--timeout"), bad->err().constData());
 }
 
 void tst_Wsdump::usageErrors_data()
