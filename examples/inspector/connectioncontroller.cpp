@@ -35,10 +35,10 @@ void ConnectionController::wire()
     // The app keeps one WebSocket for all its connections, so these stay valid across reconnects.
     WebSocket *socket = m_app.socket();
     connect(socket, &WebSocket::frameReceived, this, &ConnectionController::onFrameReceived);
+    // Every frame the library writes, its own Pong, Close echo and failure Close included.
+    connect(socket, &WebSocket::frameSent, this, &ConnectionController::onFrameSent);
     connect(socket, &WebSocket::messageReceived, this, &ConnectionController::onMessageReceived);
-    connect(socket, &WebSocket::pingReceived, this, &ConnectionController::onPingReceived);
     connect(socket, &WebSocket::pongReceived, this, &ConnectionController::onPongReceived);
-    connect(socket, &WebSocket::closeReceived, this, &ConnectionController::onCloseReceived);
 
     connect(&m_app, &WebSocketApp::opened, this, &ConnectionController::onOpened);
     connect(&m_app, &WebSocketApp::reconnected, this, &ConnectionController::onOpened);
@@ -79,17 +79,12 @@ bool ConnectionController::open(const QString &url, const ConnectionSettings &se
 
 void ConnectionController::close(quint16 code, const QString &reason)
 {
-    if (m_app.state() == State::Open && !m_closeSent) {
-        // The same payload the socket will write (reason cut to fit a control frame).
-        log(Direction::Outgoing, Opcode::Close, Frame::createClose(code, reason).payload());
-        m_closeSent = true;
-    }
     m_app.close(code, reason);
 }
 
 bool ConnectionController::checkOpen()
 {
-    if (m_app.state() == State::Open && !m_closeSent)
+    if (m_app.socket()->state() == WebSocket::State::Open)
         return true;
     Q_EMIT failed(tr("not connected"));
     return false;
@@ -99,7 +94,8 @@ bool ConnectionController::sendText(const QString &text)
 {
     if (!checkOpen() || m_app.sendText(text) < 0)
         return false;
-    log(Direction::Outgoing, Opcode::Text, text.toUtf8(), true, m_deflate);
+    if (m_deflate) // frameSent() shows it compressed: the log shows the message as sent
+        log(Direction::Outgoing, Opcode::Text, text.toUtf8(), true, true);
     return true;
 }
 
@@ -107,7 +103,8 @@ bool ConnectionController::sendBinary(const QByteArray &data)
 {
     if (!checkOpen() || m_app.sendBinary(data) < 0)
         return false;
-    log(Direction::Outgoing, Opcode::Binary, data, true, m_deflate);
+    if (m_deflate)
+        log(Direction::Outgoing, Opcode::Binary, data, true, true);
     return true;
 }
 
@@ -124,7 +121,6 @@ bool ConnectionController::sendPing(const QByteArray &payload)
         Q_EMIT failed(m_app.socket()->errorString());
         return false;
     }
-    log(Direction::Outgoing, Opcode::Ping, payload);
     m_pingPayload = payload;
     m_pingOutstanding = true;
     m_pingClock.start();
@@ -148,7 +144,6 @@ void ConnectionController::log(
 
 void ConnectionController::onOpened()
 {
-    m_closeSent = false;
     m_deflate = m_app.socket()->compression().isEnabled();
     m_incomingCompressed = false;
     if (m_keepalive.interval() > 0)
@@ -179,10 +174,11 @@ void ConnectionController::onMessageReceived(const QByteArray &data, Opcode opco
         log(Direction::Incoming, opcode, data, true, m_incomingCompressed);
 }
 
-void ConnectionController::onPingReceived(const QByteArray &payload)
+void ConnectionController::onFrameSent(const Frame &frame)
 {
-    if (!m_closeSent)
-        log(Direction::Outgoing, Opcode::Pong, payload); // the library's automatic answer
+    if (m_deflate && !frame.isControl())
+        return; // logged uncompressed by the send call
+    log(Direction::Outgoing, frame.opcode(), frame.payload(), frame.isFinal());
 }
 
 void ConnectionController::onPongReceived(const QByteArray &payload)
@@ -192,15 +188,6 @@ void ConnectionController::onPongReceived(const QByteArray &payload)
     m_pingOutstanding = false;
     m_statistics.lastRoundTripMs = double(m_pingClock.nsecsElapsed()) / 1e6;
     Q_EMIT statisticsChanged();
-}
-
-void ConnectionController::onCloseReceived(int code, const QString &)
-{
-    if (!m_closeSent) {
-        // The library echoes the code (without a reason), as RFC 6455 §5.5.1 asks.
-        log(Direction::Outgoing, Opcode::Close, closePayload(code, {}));
-        m_closeSent = true;
-    }
 }
 
 void ConnectionController::onError(Error error, const QString &errorString)

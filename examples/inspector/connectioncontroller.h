@@ -73,9 +73,8 @@ private:
     void onStateChanged(State state);
     void onFrameReceived(const WsClient::Frame &frame);
     void onMessageReceived(const QByteArray &data, WsClient::Opcode opcode);
-    void onPingReceived(const QByteArray &payload);
+    void onFrameSent(const WsClient::Frame &frame);
     void onPongReceived(const QByteArray &payload);
-    void onCloseReceived(int code, const QString &reason);
     void onError(WsClient::Error error, const QString &errorString);
     bool checkOpen();
 
@@ -85,7 +84,6 @@ private:
     QElapsedTimer m_pingClock;
     QByteArray m_pingPayload;
     bool m_pingOutstanding = false;
-    bool m_closeSent = false;
     bool m_deflate = false; // permessage-deflate negotiated on the current connection
     bool m_incomingCompressed = false; // RSV1 of the current incoming message's first frame
 };

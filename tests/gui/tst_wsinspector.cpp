@@ -100,6 +100,7 @@ private Q_SLOTS:
     void pingShowsRoundTrip();
     void closeWithCodeShowsServerClose();
     void serverCloseIsAnswered();
+    void failureCloseIsLogged();
     void filterHidesOutgoing();
     void saveLogWritesJsonLines();
     void compressedMessagesShownInflated();
@@ -273,6 +274,25 @@ void tst_WsInspector::closeWithCodeShowsServerClose()
     QVERIFY(tableRowOf(*m_window, Direction::Outgoing, Opcode::Close, payload)
         < tableRowOf(*m_window, Direction::Incoming, Opcode::Close, payload));
     QVERIFY(child<QPushButton>(m_window.get(), "connectButton")->isEnabled());
+}
+
+// The Close the library itself sends when the server breaks a rule shows in the log (frameSent()).
+void tst_WsInspector::failureCloseIsLogged()
+{
+    clickConnect(m_server->url(QStringLiteral("/invalid-utf8")));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->statusIndicator()->text().contains(QStringLiteral("1007")), Wait);
+    QByteArray payload;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const FrameEntry &e : m_window->logModel()->entries()) {
+                if (e.direction == Direction::Outgoing && e.opcode == Opcode::Close)
+                    payload = e.payload;
+            }
+            return !payload.isEmpty();
+        }(),
+        Wait);
+    QCOMPARE(int((quint8(payload.at(0)) << 8) | quint8(payload.at(1))), 1007);
+    QVERIFY2(payload.mid(2).contains("UTF-8"), payload.constData());
 }
 
 void tst_WsInspector::serverCloseIsAnswered()

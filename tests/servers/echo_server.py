@@ -111,7 +111,14 @@ async def count(ws, query):
         log(f"count-total {received}")
 
 
-ROUTES = {"/close": close, "/headers": headers, "/fragment": fragment, "/ping": ping, "/silent": silent,
+async def invalid_utf8(ws, query):
+    # A text frame that is not UTF-8, written below the library's own checks: the client must fail
+    # the connection with 1007.
+    await ws.write_frame(True, 0x1, b"ok \xff")
+    await ws.wait_closed()
+
+
+ROUTES = {"/invalid-utf8": invalid_utf8, "/close": close, "/headers": headers, "/fragment": fragment, "/ping": ping, "/silent": silent,
           "/count": count}
 
 
