@@ -168,7 +168,7 @@ void Connector::startProxied()
     } else if (resolvesLocally(m_proxy.type())) {
         m_stage = Stage::Resolving;
         qCDebug(lcTraceCategory).noquote() << "resolving" << m_url.host << "before asking the proxy";
-        m_lookupId = QHostInfo::lookupHost(m_url.host, this, &Connector::onLookedUp);
+        m_lookupId = QHostInfo::lookupHost(m_url.host, this, SLOT(onLookedUp(QHostInfo)));
         return;
     }
     connectToProxy();

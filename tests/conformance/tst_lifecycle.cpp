@@ -26,6 +26,11 @@ namespace {
 constexpr int Wait = 5000;
 constexpr qint64 MB = 1000 * 1000;
 constexpr qint64 MiB = 1024 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool MeasuresMemory = false;
+#else
+constexpr bool MeasuresMemory = true;
+#endif
 
 // /proc/self/status field \a name (VmRSS, VmHWM) in bytes.
 qint64 statusBytes(const char *name)
@@ -185,7 +190,10 @@ void tst_Lifecycle::floodToNonReaderIsBounded()
     }
     const qint64 grown = statusBytes("VmRSS") - before;
     qInfo("accepted %d, refused %d, RSS grew by %lld KiB", accepted, refused, grown / 1024);
-    QVERIFY2(grown < 2 * 16 * MiB + 16 * MiB, qPrintable(QStringLiteral("RSS grew by %1 MiB").arg(grown / MiB)));
+    if (!MeasuresMemory)
+        qInfo("memory not judged under AddressSanitizer (its quarantine keeps freed memory resident)");
+    else
+        QVERIFY2(grown < 2 * 16 * MiB + 16 * MiB, qPrintable(QStringLiteral("RSS grew by %1 MiB").arg(grown / MiB)));
     QVERIFY(refused > 0);
     QCOMPARE(ws.state(), WebSocket::State::Open);
     QCOMPARE(ws.error(), Error::SendBufferFull);
@@ -407,7 +415,8 @@ void tst_Lifecycle::endlessFragmentedMessageStaysNearLimit()
     const qint64 limit = ConnectOptions::DefaultMaxMessageSize;
     qInfo("peak RSS growth %lld KiB for a limit of %lld KiB (%.2fx)", peak / 1024, limit / 1024,
         double(peak) / double(limit));
-    QVERIFY2(peak <= limit * 5 / 4, qPrintable(QStringLiteral("peak %1 MiB").arg(peak / MiB)));
+    if (MeasuresMemory)
+        QVERIFY2(peak <= limit * 5 / 4, qPrintable(QStringLiteral("peak %1 MiB").arg(peak / MiB)));
 }
 
 // The soak of the delivery guarantee (ctest tst_lifecycle_soak, WSCLIENT_SOAK=1): 1 000 x 1 MB to a
