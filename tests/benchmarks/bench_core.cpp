@@ -6,17 +6,28 @@
 #include "protocol/frameparser.h"
 #include "protocol/framewriter.h"
 #include "protocol/masking.h"
+#include "protocol/messagewriter.h"
 #include "protocol/protocolreader.h"
 #include "protocol/utf8validator.h"
+#include "transport/deviceadapter.h"
+#include "transport/writescheduler.h"
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qcoreapplication.h>
+#include <QtNetwork/qnetworkproxy.h>
+#include <QtNetwork/qtcpserver.h>
+#include <QtNetwork/qtcpsocket.h>
 #include <QtCore/qbytearrayview.h>
 #include <QtCore/qstring.h>
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <atomic>
 #include <random>
+#include <thread>
+
+#include <sys/socket.h>
 #include <vector>
 
 using namespace WsClient;
@@ -280,6 +291,98 @@ void BM_Parse64k(benchmark::State &state)
 }
 BENCHMARK(BM_Parse64k);
 
+// --- sending ----------------------------------------------------------------------------------------
+
+// The send side of the core from memory: MessageWriter (mask key, header, masked copy) into a buffer,
+// as the scheduler's held buffer receives small frames.
+struct BufferOutput final : FrameOutput
+{
+    QByteArray bytes;
+    void writeFrame(const FrameHeader &header, QByteArrayView payload) override { appendFrame(bytes, header, payload); }
+    void writeBytes(QByteArrayView data) override { bytes.append(data); }
+};
+
+void BM_Writer64(benchmark::State &state)
+{
+    MessageWriter writer;
+    BufferOutput out;
+    out.bytes.reserve(1 << 20);
+    const QByteArray payload = pseudoRandomBytes(64);
+    for (auto _ : state) {
+        writer.writeMessage(Opcode::Binary, payload, out);
+        if (out.bytes.size() > (1 << 19))
+            out.bytes.resize(0);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Writer64);
+
+struct NoWakeup final : Transport::WriteScheduler::Wakeup
+{
+    void postFlush() override { }
+};
+struct NoListener final : Transport::DeviceAdapter::Listener
+{
+    void deviceReadyRead() override { }
+    void deviceBytesWritten(qint64) override { }
+    void deviceEnded() override { }
+};
+
+// MessageWriter + WriteScheduler to the kernel: 64 frames of 64 bytes per pass (held, then one
+// send(2)), over loopback to a peer that a thread drains.
+void BM_Scheduler64(benchmark::State &state)
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost);
+    QTcpSocket client;
+    client.setProxy(QNetworkProxy::NoProxy);
+    client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+    if (!client.waitForConnected(5000) || !server.waitForNewConnection(5000)) {
+        state.SkipWithError("no loopback connection");
+        return;
+    }
+    QTcpSocket *peer = server.nextPendingConnection();
+    const int fd = int(peer->socketDescriptor());
+    std::atomic<bool> stop { false };
+    std::thread drain([&] {
+        char sink[1 << 16];
+        while (!stop)
+            ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    });
+    Transport::DeviceAdapter device;
+    NoListener listener;
+    QObject context;
+    device.attach(&client, false, &context, &listener);
+    NoWakeup wakeup;
+    Transport::WriteScheduler scheduler(device, &context, &wakeup);
+    MessageWriter writer;
+    const QByteArray payload = pseudoRandomBytes(64);
+    for (auto _ : state) {
+        scheduler.beginDispatch();
+        for (int i = 0; i < 64; ++i)
+            writer.writeMessage(Opcode::Binary, payload, scheduler);
+        scheduler.endDispatch();
+        scheduler.flushPosted();
+        scheduler.takeDirectlyWritten();
+        if (client.bytesToWrite() > (1 << 20))
+            client.waitForBytesWritten(100);
+    }
+    state.SetItemsProcessed(state.iterations() * 64);
+    stop = true;
+    drain.join();
+}
+BENCHMARK(BM_Scheduler64);
+
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv); // for the sockets of BM_Scheduler64
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
+
