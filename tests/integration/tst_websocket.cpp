@@ -864,7 +864,10 @@ void tst_WebSocket::largeMessagesBackToBack()
 {
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
-    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")));
+    // 32 MiB queued at once: above the default send-buffer bound (16 MiB), which is the point here.
+    ConnectOptions options;
+    options.setSendBufferLimit(64 << 20);
+    auto ws = WebSocket::connectTo(server.url(QStringLiteral("/echo")), options);
     QVERIFY2(ws->isOpen(), qPrintable(ws->errorString()));
     QList<QByteArray> sent;
     for (int i = 0; i < 8; ++i) {
