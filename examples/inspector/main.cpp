@@ -1,6 +1,8 @@
 // wsinspector: open a WebSocket, watch every frame, send text, binary and pings, close with any code.
 #include "mainwindow.h"
 
+#include <WsClient/wsclient_global.h>
+
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qsettings.h>
 #include <QtWidgets/qapplication.h>
@@ -10,7 +12,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("WsClient"));
     QApplication::setApplicationName(QStringLiteral("wsinspector"));
-    QApplication::setApplicationVersion(QStringLiteral(WSCLIENT_VERSION_STRING));
+    QApplication::setApplicationVersion(QStringLiteral(WSCLIENT_VERSION_STR));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("A GUI inspector for WebSocket connections."));

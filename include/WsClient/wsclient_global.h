@@ -10,5 +10,6 @@
 #define WSCLIENT_EXPORT Q_DECL_IMPORT
 #endif
 
-#define WSCLIENT_VERSION_STR "0.1.0"
-#define WSCLIENT_VERSION QT_VERSION_CHECK(0, 1, 0)
+// WSCLIENT_VERSION_STR, WSCLIENT_VERSION (QT_VERSION_CHECK form) and WSCLIENT_VERSION_MAJOR/MINOR/PATCH,
+// generated from project(VERSION) into the build tree and installed next to this header.
+#include <WsClient/wsclient_version.h>
