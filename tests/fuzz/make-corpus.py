@@ -456,6 +456,9 @@ def connection_seeds():
                                             c_frame(TEXT, b"in flight"), c_server_close(1000, 2), c_transport_closed())
     s["open_frames_with_head"] = connection_input(c_upgrade(U_FRAMES), c_send(BINARY, 40))
     s["open_byte_by_byte"] = connection_input(c_upgrade(U_FRAMES, pieces=1), c_frame(PING, b"p", pieces=1))
+    # Found by fuzz_connection (a check of its own was wrong): one piece opens and fails.
+    s["open_and_fail_in_one_piece"] = connection_input(c_upgrade(U_FRAMES, pieces=1), c_frame(PING, b"p", pieces=1),
+                                                       max_frame=65536, max_message=0)
     s["open_lf_extra_line"] = connection_input(c_upgrade(U_LF | U_EXTRA_LINE, extra=b"X-Server: fuzz"))
     s["wrong_accept"] = connection_input(c_upgrade(U_WRONG_ACCEPT), c_send(TEXT, 1))
     s["no_upgrade_no_accept"] = connection_input(c_upgrade(U_NO_UPGRADE | U_NO_ACCEPT), C_HANDSHAKE_TIMEOUT_OP)
