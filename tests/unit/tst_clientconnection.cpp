@@ -1192,20 +1192,32 @@ void TestClientConnection::failReasonTruncatedToValidUtf8()
 {
     QFETCH(QString, message);
     QFETCH(QString, reason);
-    Fixture f;
-    f.open();
-    f.fail(Failure::protocol(message));
-    QCOMPARE(f.rec.events, lines({ "opened", "failed Protocol 1002", "closeTransport" }));
-    QCOMPARE(f.rec.sent.size(), 1);
-    const SentFrame &close = f.rec.sent.first();
-    QCOMPARE(closeCodeOf(close), 1002);
-    QVERIFY(close.payload.size() <= 125);
-    QVERIFY(Utf8Validator::isValid(close.payload.sliced(2)));
-    QCOMPARE(closeReasonOf(close), reason);
-    // The connection keeps the whole message; only the frame is bounded.
-    QCOMPARE(f.conn->failure().message, message);
-    QCOMPARE(f.conn->closeReason(), message);
-    CHECK_NO_PROBLEMS(f);
+    // Each of the codes a failure closes with: protocol error, invalid payload, too big.
+    const QList<Failure> failures { Failure::protocol(message), Failure::payload(message), Failure::tooBig(message) };
+    for (const Failure &failure : failures) {
+        Fixture f;
+        f.open();
+        f.fail(failure);
+        QCOMPARE(f.rec.events,
+            lines({ "opened", QStringLiteral("failed %1 %2").arg(errorName(failure.error)).arg(int(failure.closeCode)),
+                "closeTransport" }));
+        QCOMPARE(f.rec.sent.size(), 1);
+        const SentFrame &close = f.rec.sent.first();
+        QCOMPARE(closeCodeOf(close), int(failure.closeCode));
+        QVERIFY(close.payload.size() <= 125);
+        QVERIFY(Utf8Validator::isValid(close.payload.sliced(2)));
+        QCOMPARE(closeReasonOf(close), reason);
+        // The connection keeps the whole message; only the frame is bounded.
+        QCOMPARE(f.conn->failure().message, message);
+        QCOMPARE(f.conn->closeReason(), message);
+        QCOMPARE(f.conn->closeCode(), int(failure.closeCode));
+        // Once: a second failure is not reported and writes nothing.
+        f.fail(Failure::protocol(message));
+        f.feed(serverFrame(Opcode(0x3), "x"));
+        QCOMPARE(f.rec.failures.size(), 1);
+        QCOMPARE(f.rec.sent.size(), 1);
+        CHECK_NO_PROBLEMS(f);
+    }
 }
 
 void TestClientConnection::transportClosedWhileOpen_data()
