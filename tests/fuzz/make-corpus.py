@@ -138,6 +138,9 @@ def frames_seeds():
                                             max_message=126, flags=VALIDATE | TAP)
     s["message_limit_not_when_firing"] = frames_input(frame(BINARY, bytes(100), fin=False) + frame(CONT, bytes(100)),
                                                       max_message=126, flags=VALIDATE | FIRE)
+    # Found by libFuzzer: a tapped Text frame with bad UTF-8, whole in one run and split in the other.
+    s["tap_refused_frame_split"] = frames_input(frame(TEXT, b"He\xba\x00l") + stream, flags=VALIDATE | FIRE | TAP,
+                                                pieces=[5, 9])
     s["header_split_everywhere"] = frames_input(frame(BINARY, bytes(60), length=70000), pieces=[1, 2, 1, 3])
     return s
 
