@@ -228,6 +228,8 @@ qint64 ClientConnection::send(Opcode opcode, QByteArrayView payload, QString *re
             *refusal = problem;
         return -1;
     }
+    if (opcode == Opcode::Close) // a Close changes the state, whichever call sends it
+        return sendFrame(opcode, true, 0, payload, refusal);
     return m_writer.writeMessage(opcode, payload, m_out);
 }
 

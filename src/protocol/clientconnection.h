@@ -98,8 +98,9 @@ public:
 
     // --- From the API -------------------------------------------------------------------------
     /*!
-        Sends a message (Text, Binary) or a control frame (Ping, Pong). Returns the bytes written to
-        the output, or -1 when the state is not Open or the payload is invalid (\a refusal says why).
+        Sends a message (Text, Binary) or a control frame (Ping, Pong; a Close moves to Closing as
+        with sendFrame()). Returns the bytes written to the output, or -1 when the state is not Open
+        or the payload is invalid (\a refusal says why).
     */
     qint64 send(Opcode opcode, QByteArrayView payload, QString *refusal = nullptr);
     /*! Sends one frame as given (fragments, RSV bits); a Close frame moves to Closing. */

@@ -62,8 +62,16 @@ bool ProtocolReader::dispatch(FrameSink &sink)
 {
     const FrameHeader &header = m_parser.header();
     const QByteArrayView payload = m_parser.payload();
-    if (m_tapFrames)
+    if (m_tapFrames) {
+        // A frame gathered from several reads is judged piece by piece (size, UTF-8) and refused
+        // before it is complete, so it is never tapped; one that came whole is judged the same
+        // way before it is tapped. (The bytes judged here are not judged again.)
+        if (!m_assembler.checkPartialFrame(header, payload)) {
+            m_failure = m_assembler.failure();
+            return false;
+        }
         sink.frameReceived(header, payload);
+    }
 
     // Close ends the connection, not a message: decoded here. Everything else, pings and pongs
     // included, goes through the assembler.

@@ -2,10 +2,10 @@
 """Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/.
 
 Run it after changing a target's input layout and commit the result:
-    /usr/bin/python3 tests/fuzz/make-corpus.py
+    /usr/bin/python3 tests/fuzz/make-corpus.py [TARGET...]
 Each seed is a small meaningful input (RFC 6455 example frames, protocol violations, handshake
-responses, URLs); the regression runner replays them all as a unit test, and libFuzzer starts
-from them. The input layouts are described at the top of each fuzz_<target>.cpp.
+responses, URLs, connection scripts); the regression runner replays them all as a unit test, and
+libFuzzer starts from them. The input layouts are described at the top of each fuzz_<target>.cpp.
 """
 
 import os
@@ -138,6 +138,9 @@ def frames_seeds():
                                             max_message=126, flags=VALIDATE | TAP)
     s["message_limit_not_when_firing"] = frames_input(frame(BINARY, bytes(100), fin=False) + frame(CONT, bytes(100)),
                                                       max_message=126, flags=VALIDATE | FIRE)
+    # Found by libFuzzer: a tapped Text frame with bad UTF-8, whole in one run and split in the other.
+    s["tap_refused_frame_split"] = frames_input(frame(TEXT, b"He\xba\x00l") + stream, flags=VALIDATE | FIRE | TAP,
+                                                pieces=[5, 9])
     s["header_split_everywhere"] = frames_input(frame(BINARY, bytes(60), length=70000), pieces=[1, 2, 1, 3])
     return s
 
@@ -350,6 +353,200 @@ def inflate_seeds():
     return seeds
 
 
+# --- fuzz_connection ---------------------------------------------------------------------------
+
+# Operation bytes (the Op enum in fuzz_connection.cpp) and the header bits.
+(C_UPGRADE, C_OTHER, C_FRAME, C_BYTES, C_SERVER_CLOSE, C_COMPRESSED, C_SEND, C_SEND_FRAME, C_CLOSE, C_ABORT,
+ C_FAIL, C_CLOSE_TIMEOUT, C_HANDSHAKE_TIMEOUT, C_TRANSPORT_CLOSED, C_BODY_TIMEOUT) = range(15)
+R_VALIDATE, R_FIRE, R_TAP, R_DIRECT = 0x01, 0x02, 0x04, 0x08
+D_OFFER, D_CLIENT_NCT, D_SERVER_NCT, D_MINIMUM, D_SUBPROTOCOLS = 0x01, 0x02, 0x04, 0x40, 0x80
+# Indexes into kLimits and kFragmentSizes, kCloseCodes in fuzz_connection.cpp.
+C_LIMIT = {0: 0, 1: 1, 2: 2, 16: 3, 125: 4, 126: 5, 1000: 6, 4096: 7, 65535: 8, 65536: 9, 65537: 10,
+           1 << 20: 11, 4 << 20: 12, 16 << 20: 13, 64 << 20: 14}
+C_FRAGMENT = {0: 0, 1: 2, 3: 3, 16: 4, 125: 5, 126: 6, 65536: 7}
+C_CODES = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999, 999, 1004, 1005,
+           1006, 1015, 1016, 2999, 5000, "empty", "one byte"]
+U_WRONG_ACCEPT, U_EXTENSION, U_SUBPROTOCOL, U_NO_UPGRADE, U_LF, U_NO_ACCEPT, U_EXTRA_LINE, U_FRAMES = (
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80)
+EXT = {"permessage-deflate": 0, "client_no_context_takeover": 1, "server_no_context_takeover": 2,
+       "client_max_window_bits=9": 3, "server_max_window_bits=10": 4, "client_max_window_bits=8": 5,
+       "unknown": 7, "twice": 8}
+
+
+def connection_input(*ops, reader=R_VALIDATE, max_frame=64 << 20, max_message=64 << 20, deflate=0,
+                     client_window=15, redirects_followed=0, redirect_limit=3, no_redirect=False, fragment=0):
+    head = bytes([reader, C_LIMIT[max_frame] | (C_LIMIT[max_message] << 4),
+                  deflate | ((client_window - 8) << 3),
+                  redirects_followed | (redirect_limit << 2) | (0x10 if no_redirect else 0)
+                  | (C_FRAGMENT[fragment] << 5)])
+    return head + b"".join(ops)
+
+
+def c_upgrade(flags=0, extension=0, pieces=0, extra=b""):
+    op = bytes([C_UPGRADE, flags, extension, pieces])
+    if flags & U_EXTRA_LINE:
+        op += bytes([len(extra)]) + extra
+    return op
+
+
+def c_other(which, length=0, pieces=0):
+    return bytes([C_OTHER, which, length, pieces])
+
+
+def c_frame(opcode, payload=b"", fin=True, rsv=0, masked=False, pieces=0, big=None):
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    if big is not None:
+        return bytes([C_FRAME, b0, (0x80 if masked else 0) | 0x40, pieces]) + struct.pack(">H", big)
+    assert len(payload) < 256
+    return bytes([C_FRAME, b0, 0x80 if masked else 0, pieces, len(payload)]) + payload
+
+
+def c_bytes(data, pieces=0):
+    assert len(data) < 256
+    return bytes([C_BYTES, len(data)]) + data + bytes([pieces])
+
+
+def c_server_close(code, reason_length=0, bad_utf8=False):
+    return bytes([C_SERVER_CLOSE, C_CODES.index(code) | (0x80 if bad_utf8 else 0), reason_length])
+
+
+def c_compressed(message, binary=False, parts=1, repeat=False, pieces=0):
+    assert len(message) < 256
+    flags = (parts - 1) | (0x4 if binary else 0) | (0x10 if repeat else 0) | (pieces << 6)
+    return bytes([C_COMPRESSED, flags, len(message)]) + message
+
+
+SEND_OPCODES = {TEXT: 0, BINARY: 1, PING: 2, PONG: 3, CLOSE: 4}
+
+
+def c_send(opcode, size, large=False, compressible=False, no_refusal=False):
+    b0 = SEND_OPCODES[opcode] | (0x20 if compressible else 0) | (0x40 if no_refusal else 0)
+    if large or size > 255:  # a 16-bit size, doubled when it does not fit
+        if size > 0xFFFF:
+            assert size % 2 == 0
+            return bytes([C_SEND, b0 | 0x18, 0]) + struct.pack(">H", size // 2)
+        return bytes([C_SEND, b0 | 0x08, 0]) + struct.pack(">H", size)
+    return bytes([C_SEND, b0, size])
+
+
+def c_send_frame(opcode, size, fin=True, rsv=0):
+    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
+    if size > 127:
+        return bytes([C_SEND_FRAME, b0, 0x80]) + struct.pack(">H", size)
+    return bytes([C_SEND_FRAME, b0, size])
+
+
+def c_close(code=1000, reason_length=0, char="r"):
+    return bytes([C_CLOSE, C_CODES.index(code) | {"r": 0, "e": 0x40, "euro": 0x80}[char], reason_length])
+
+
+def c_fail(kind, length=0, accented=False):
+    return bytes([C_FAIL, kind | (0x80 if accented else 0), length])
+
+
+def c_transport_closed(undelivered_kb=0, messages=0):
+    return bytes([C_TRANSPORT_CLOSED, (undelivered_kb << 2) | messages])
+
+
+C_ABORT_OP, C_CLOSE_TIMEOUT_OP = bytes([C_ABORT]), bytes([C_CLOSE_TIMEOUT])
+C_HANDSHAKE_TIMEOUT_OP, C_BODY_TIMEOUT_OP = bytes([C_HANDSHAKE_TIMEOUT]), bytes([C_BODY_TIMEOUT])
+
+
+def connection_seeds():
+    s = {}
+    ok = c_upgrade()
+    s["open_echo_close"] = connection_input(ok, c_frame(TEXT, b"hello"), c_send(TEXT, 5), c_close(1000, 3),
+                                            c_frame(TEXT, b"in flight"), c_server_close(1000, 2), c_transport_closed())
+    s["open_frames_with_head"] = connection_input(c_upgrade(U_FRAMES), c_send(BINARY, 40))
+    s["open_byte_by_byte"] = connection_input(c_upgrade(U_FRAMES, pieces=1), c_frame(PING, b"p", pieces=1))
+    # Found by fuzz_connection (a check of its own was wrong): one piece opens and fails.
+    s["open_and_fail_in_one_piece"] = connection_input(c_upgrade(U_FRAMES, pieces=1), c_frame(PING, b"p", pieces=1),
+                                                       max_frame=65536, max_message=0)
+    s["open_lf_extra_line"] = connection_input(c_upgrade(U_LF | U_EXTRA_LINE, extra=b"X-Server: fuzz"))
+    s["wrong_accept"] = connection_input(c_upgrade(U_WRONG_ACCEPT), c_send(TEXT, 1))
+    s["no_upgrade_no_accept"] = connection_input(c_upgrade(U_NO_UPGRADE | U_NO_ACCEPT), C_HANDSHAKE_TIMEOUT_OP)
+    s["subprotocol"] = connection_input(c_upgrade(U_SUBPROTOCOL), c_send(TEXT, 3), deflate=D_SUBPROTOCOLS)
+    s["subprotocol_not_offered"] = connection_input(c_upgrade(U_SUBPROTOCOL))
+    # The closing handshakes.
+    s["server_close_echo"] = connection_input(ok, c_frame(TEXT, b"He", fin=False), c_server_close(1001, 20),
+                                              c_frame(CONT, b"llo"), c_send(TEXT, 1), c_transport_closed(3, 1))
+    s["server_close_empty"] = connection_input(ok, c_server_close("empty"), C_CLOSE_TIMEOUT_OP)
+    s["server_close_invalid"] = connection_input(ok, c_server_close(1006), c_server_close(1000))
+    s["server_close_one_byte"] = connection_input(ok, c_server_close("one byte"))
+    s["server_close_bad_reason"] = connection_input(ok, c_server_close(1000, 5, bad_utf8=True))
+    s["client_close_fragments_continue"] = connection_input(
+        ok, c_frame(BINARY, b"\x01", fin=False), c_close(4999, 200, "euro"), c_frame(CONT, b"\x02", fin=False),
+        c_frame(PING, b"not answered"), c_frame(CONT, b"\x03"), c_server_close(4999), c_transport_closed())
+    s["close_timeout"] = connection_input(ok, c_close(1001, 10, "e"), C_CLOSE_TIMEOUT_OP, c_transport_closed())
+    s["close_then_lost_undelivered"] = connection_input(ok, c_send(BINARY, 200), c_close(), c_transport_closed(2, 1))
+    # Ping and Pong.
+    s["ping_pong"] = connection_input(ok, c_frame(PING, b""), c_frame(PING, b"abc"), c_frame(PING, bytes(125)),
+                                      c_send(PING, 4), c_frame(PONG, b"abcd"), c_send(PONG, 126), c_send(PING, 125))
+    # Failures.
+    s["reserved_opcode"] = connection_input(ok, c_frame(0x3, b"x"), c_frame(TEXT, b"more"), c_fail(0))
+    s["masked_server_frame"] = connection_input(ok, c_frame(TEXT, b"Hello", masked=True))
+    s["rsv1_not_negotiated"] = connection_input(ok, c_frame(TEXT, b"x", rsv=4))
+    s["invalid_utf8"] = connection_input(ok, c_frame(TEXT, b"abc\xff"), c_frame(TEXT, b"\xc0\xaf"))
+    s["invalid_utf8_unchecked"] = connection_input(ok, c_frame(TEXT, b"abc\xff"), reader=0)
+    s["frame_too_big"] = connection_input(ok, c_frame(BINARY, big=1000), max_frame=125)
+    s["message_too_big"] = connection_input(ok, c_frame(BINARY, bytes(100), fin=False), c_frame(CONT, bytes(100)),
+                                            max_message=126)
+    s["fail_long_reason"] = connection_input(ok, c_fail(0, 200, accented=True), c_fail(1), C_CLOSE_TIMEOUT_OP)
+    s["fail_connecting"] = connection_input(c_fail(4, 10), ok)
+    s["transport_lost_open"] = connection_input(ok, c_send(TEXT, 9), c_transport_closed(3, 3))
+    s["transport_lost_connecting"] = connection_input(c_bytes(b"HTTP/1.1 101 Swi"), c_transport_closed())
+    # Opening failures and redirects.
+    s["handshake_timeout"] = connection_input(c_bytes(b"HTTP/1.1 101 Switching Protocols\r\nUpg"), C_HANDSHAKE_TIMEOUT_OP, ok)
+    s["bad_status_body_split"] = connection_input(c_other(2, 40, pieces=3), c_bytes(b"x" * 10, pieces=2),
+                                                  C_BODY_TIMEOUT_OP)
+    s["bad_status_end_of_stream"] = connection_input(c_other(3, 30), c_transport_closed())
+    s["bad_status_complete"] = connection_input(c_other(7, 12))
+    s["bad_status_no_body"] = connection_input(c_other(4))
+    s["redirect_within_limit"] = connection_input(c_other(0), ok, redirects_followed=2, redirect_limit=3)
+    s["redirect_relative"] = connection_input(c_other(1, pieces=5))
+    s["redirect_beyond_limit"] = connection_input(c_other(6), redirects_followed=3, redirect_limit=3)
+    s["redirect_not_possible"] = connection_input(c_other(0), no_redirect=True)
+    s["redirect_no_location"] = connection_input(c_other(5))
+    # Sending.
+    s["send_refused_connecting"] = connection_input(c_send(TEXT, 3), c_close(), c_send_frame(TEXT, 2), ok,
+                                                    c_send(PING, 200), c_send(CLOSE, 2), c_send(TEXT, 1))
+    s["send_fragmented"] = connection_input(ok, c_send(BINARY, 70000, large=True), c_send(TEXT, 126), c_send(PING, 100),
+                                            fragment=125)
+    s["send_one_byte_fragments"] = connection_input(ok, c_send(TEXT, 5), c_send(CLOSE, 2), fragment=1)
+    s["send_frame_raw"] = connection_input(ok, c_send_frame(TEXT, 3, fin=False), c_send_frame(PING, 1),
+                                           c_send_frame(CONT, 2, rsv=2), c_send_frame(0x3, 1), c_send_frame(PING, 1, fin=False),
+                                           c_send_frame(CLOSE, 2), c_send_frame(TEXT, 1))
+    s["abort_open"] = connection_input(ok, c_frame(TEXT, b"a"), C_ABORT_OP, c_frame(TEXT, b"b"), c_send(TEXT, 1),
+                                       C_CLOSE_TIMEOUT_OP, c_transport_closed(1, 1))
+    # Reading straight into the parser, firing fragments, tapping frames.
+    s["direct_large_frame"] = connection_input(ok, c_frame(BINARY, big=60000, pieces=200), c_frame(TEXT, b"after"),
+                                               reader=R_VALIDATE | R_DIRECT)
+    s["fire_and_tap"] = connection_input(ok, c_frame(TEXT, b"ab", fin=False), c_frame(PING, b"m"), c_frame(CONT, b"cd"),
+                                         c_server_close(1000), reader=R_VALIDATE | R_FIRE | R_TAP)
+    # permessage-deflate.
+    s["deflate_end_to_end"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["permessage-deflate"]), c_send(TEXT, 300, compressible=True),
+        c_send(TEXT, 300, compressible=True), c_compressed(b"Hello", parts=1), c_compressed(b"abcabcabc", parts=2, repeat=True),
+        c_frame(TEXT, b"plain"), c_send(PING, 3), deflate=D_OFFER, fragment=16)
+    s["deflate_client_no_context_takeover"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["client_no_context_takeover"]), c_send(TEXT, 200, compressible=True),
+        c_send(TEXT, 200, compressible=True), deflate=D_OFFER | D_CLIENT_NCT)
+    s["deflate_server_no_context_takeover"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["server_no_context_takeover"]), c_compressed(b"again", parts=3),
+        c_compressed(b"again", parts=1), deflate=D_OFFER | D_SERVER_NCT, reader=R_VALIDATE | R_FIRE)
+    s["deflate_minimum_size"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["permessage-deflate"]), c_send(TEXT, 99), c_send(TEXT, 100), deflate=D_OFFER | D_MINIMUM)
+    s["deflate_window_8"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["client_max_window_bits=8"]), c_send(TEXT, 200, compressible=True),
+        c_compressed(b"inflated all the same"), deflate=D_OFFER, client_window=8)
+    s["deflate_not_offered"] = connection_input(c_upgrade(U_EXTENSION, EXT["permessage-deflate"]))
+    s["deflate_not_accepted"] = connection_input(ok, c_compressed(b"Hello"), deflate=D_OFFER)
+    s["deflate_rsv1_continuation"] = connection_input(
+        c_upgrade(U_EXTENSION, EXT["permessage-deflate"]), c_frame(TEXT, b"\xf2\x48", fin=False, rsv=4),
+        c_frame(CONT, b"\xcd\xc9\xc9\x07\x00", rsv=4), deflate=D_OFFER)
+    return s
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 def write(target, seeds):
@@ -363,10 +560,16 @@ def write(target, seeds):
 
 
 def main():
-    write("fuzz_frames", frames_seeds())
-    write("fuzz_handshake", handshake_seeds())
-    write("fuzz_url", url_seeds())
-    write("fuzz_inflate", inflate_seeds())
+    targets = {"fuzz_frames": frames_seeds, "fuzz_handshake": handshake_seeds, "fuzz_url": url_seeds,
+               "fuzz_inflate": inflate_seeds, "fuzz_connection": connection_seeds}
+    # Named targets only (e.g. make-corpus.py fuzz_connection); each named directory is rewritten
+    # whole, so inputs added by hand (fuzzer findings) must be added again.
+    names = sys.argv[1:] or list(targets)
+    for name in names:
+        if name not in targets:
+            print("unknown target %s; known: %s" % (name, " ".join(targets)), file=sys.stderr)
+            return 2
+        write(name, targets[name]())
     return 0
 
 

@@ -215,6 +215,8 @@ private Q_SLOTS:
     void readerConversationEverySplit();
     void readerConsumesNothingAfterClose();
     void readerTapsFrames();
+    void readerTapDoesNotDependOnPieces_data();
+    void readerTapDoesNotDependOnPieces();
     void readerFailures_data();
     void readerFailures();
     void readerStopsWhenSinkWantsNoMore();
@@ -754,6 +756,56 @@ void TestMessageAssembler::readerTapsFrames()
     QByteArray buffer = serverFrame(Opcode::Text, "x");
     reader.feed(buffer.data(), buffer.size(), sink);
     QCOMPARE(sink.events, lines({ "message Text x" }));
+}
+
+void TestMessageAssembler::readerTapDoesNotDependOnPieces_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<quint64>("maxMessageSize");
+    QTest::addColumn<bool>("fire");
+    QTest::addColumn<QStringList>("expected");
+
+    const QByteArray ok = serverFrame(Opcode::Text, "ok");
+    // A frame the size or UTF-8 check refuses is not reported: a frame split across reads is
+    // refused by the first bad piece, before it is complete, so it never is.
+    QTest::newRow("invalid UTF-8") << QByteArray(ok + serverFrame(Opcode::Text, "He\xba\x00lo")) << quint64(1 << 20)
+                                   << false << lines({ "frame Text fin=1 len=2", "message Text ok" });
+    QTest::newRow("invalid UTF-8, firing")
+        << QByteArray(serverFrame(Opcode::Text, "ab", false) + serverFrame(Opcode::Continuation, "c\xff d"))
+        << quint64(1 << 20) << true << lines({ "frame Text fin=0 len=2", "fragment Text fin=0 6162" });
+    QTest::newRow("message too big") << QByteArray(ok + serverFrame(Opcode::Binary, QByteArray(200, 'x'))) << quint64(100)
+                                     << false << lines({ "frame Text fin=1 len=2", "message Text ok" });
+    QTest::newRow("fragmented message too big")
+        << QByteArray(serverFrame(Opcode::Binary, QByteArray(60, 'x'), false)
+               + serverFrame(Opcode::Continuation, QByteArray(60, 'y')))
+        << quint64(100) << false << lines({ "frame Binary fin=0 len=60" });
+    // Rules judged only once the frame is complete report it first, however it arrived.
+    QTest::newRow("ends inside a sequence") << serverFrame(Opcode::Text, "ab\xe2\x82") << quint64(1 << 20) << false
+                                            << lines({ "frame Text fin=1 len=4" });
+    QTest::newRow("continuation without a message") << serverFrame(Opcode::Continuation, "abc") << quint64(1 << 20)
+                                                    << false << lines({ "frame Continuation fin=1 len=3" });
+}
+
+void TestMessageAssembler::readerTapDoesNotDependOnPieces()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(quint64, maxMessageSize);
+    QFETCH(bool, fire);
+    QFETCH(QStringList, expected);
+    ProtocolReader::Config config;
+    config.tapFrames = true;
+    config.messages.maxMessageSize = maxMessageSize;
+    config.messages.fireContinuationFrames = fire;
+    const FeedResult whole = feedWhole(bytes, config);
+    QCOMPARE(whole.events, expected);
+    QVERIFY(whole.failure.isFailure());
+    for (qsizetype cut = 1; cut < bytes.size(); ++cut) {
+        const FeedResult pieces = feedInPieces(bytes, { cut }, config);
+        QCOMPARE(pieces.events, expected);
+        QCOMPARE(pieces.failure.error, whole.failure.error);
+        QCOMPARE(pieces.failure.message, whole.failure.message);
+    }
+    QCOMPARE(feedByteByByte(bytes, config).events, expected);
 }
 
 void TestMessageAssembler::readerFailures_data()
