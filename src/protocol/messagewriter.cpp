@@ -64,7 +64,8 @@ qint64 MessageWriter::writeMessage(Opcode opcode, QByteArrayView payload, FrameO
         Q_ASSERT(payload.size() <= MaxControlPayload);
         return writeRawFrame(opcode, true, 0, payload, out);
     }
-    if (m_deflater && payload.size() >= m_compressMinimum) {
+    // Only a message's first frame can start a compressed message (RFC 7692 §6.1).
+    if (m_deflater && opcode != Opcode::Continuation && payload.size() >= m_compressMinimum) {
         const QByteArray compressed = m_deflater->compress(payload, m_deflateResetEachMessage);
         return writeFrames(opcode, Rsv1, compressed, out);
     }

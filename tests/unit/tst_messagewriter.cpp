@@ -143,6 +143,7 @@ private Q_SLOTS:
     void rawFrameKeepsFinRsvOpcode_data();
     void rawFrameKeepsFinRsvOpcode();
     void rawFrameNotCompressed();
+    void continuationNotCompressed();
     void returnValueEqualsWireBytes_data();
     void returnValueEqualsWireBytes();
 };
@@ -752,6 +753,21 @@ void TestMessageWriter::returnValueEqualsWireBytes()
     QCOMPARE(sum, written);
     if (expected >= 0)
         QCOMPARE(written, expected);
+}
+
+// send(data, Continuation) continues a message begun with sendFrame(): it is never compressed (RSV1
+// belongs to a message's first frame only, and a continuation cannot start a deflate stream).
+void TestMessageWriter::continuationNotCompressed()
+{
+    MessageWriter writer;
+    writer.startCompressing(CompressionOptions::enabledDefaults());
+    RecordingOutput out;
+    const QByteArray payload = pattern(4096);
+    writer.writeMessage(Opcode::Continuation, payload, out);
+    QCOMPARE(out.frames.size(), 1);
+    QCOMPARE(out.frames.at(0).opcode, Opcode::Continuation);
+    QCOMPARE(out.frames.at(0).rsv, quint8(0));
+    QCOMPARE(out.frames.at(0).payload, payload);
 }
 
 QTEST_APPLESS_MAIN(TestMessageWriter)
