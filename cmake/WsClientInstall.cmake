@@ -10,7 +10,8 @@ install(TARGETS WsClient EXPORT WsClientTargets
 
 # Public headers plus the Qt-style forwarding headers (<WsClient/WebSocket>, ...).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/WsClient
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  PATTERN coro.h EXCLUDE PATTERN Coro EXCLUDE) # with the Coro component (src/coro)
 
 install(EXPORT WsClientTargets
   NAMESPACE WsClient::
