@@ -21,16 +21,27 @@ class ConnectionEndPrivate;
 class WSCLIENT_EXPORT ConnectionEnd
 {
     Q_GADGET
+    /*! The code it ended with; see closeCode(). */
     Q_PROPERTY(int closeCode READ closeCode CONSTANT)
+    /*! The reason that came with closeCode(). */
     Q_PROPERTY(QString closeReason READ closeReason CONSTANT)
+    /*! The failure it ended with, NoError when none. */
     Q_PROPERTY(WsClient::Error error READ error CONSTANT)
+    /*! The cause of error(). */
     Q_PROPERTY(QString errorString READ errorString CONSTANT)
+    /*! Whether the handshake had succeeded. */
     Q_PROPERTY(bool wasOpen READ wasOpen CONSTANT)
+    /*! Whether the client sent a Close frame. */
     Q_PROPERTY(bool closeSent READ closeSent CONSTANT)
+    /*! Whether the server's Close frame arrived. */
     Q_PROPERTY(bool closeReceived READ closeReceived CONSTANT)
+    /*! Whether the server started the closing handshake. */
     Q_PROPERTY(bool closedByServer READ closedByServer CONSTANT)
+    /*! Whether both Close frames were exchanged and nothing failed. */
     Q_PROPERTY(bool isClean READ isClean CONSTANT)
+    /*! Bytes accepted by send calls that never reached the kernel. */
     Q_PROPERTY(qint64 undeliveredBytes READ undeliveredBytes CONSTANT)
+    /*! Messages those bytes belonged to. */
     Q_PROPERTY(int undeliveredMessages READ undeliveredMessages CONSTANT)
 
 public:
