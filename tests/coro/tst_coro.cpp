@@ -154,6 +154,7 @@ private Q_SLOTS:
     void serverClose();
     void generatorInOrder();
     void generatorEndsWithTheConnection();
+    void fragmentsWithFireContinuationFrames();
     void waitForBytesWritten();
     void backPressureTimeout();
     void socketDestroyedWhileWaiting_data();
@@ -429,6 +430,34 @@ void tst_Coro::generatorEndsWithTheConnection()
         co_return n;
     };
     QCOMPARE(QCoro::waitFor(consumeAgain()), 0);
+}
+
+void tst_Coro::fragmentsWithFireContinuationFrames()
+{
+    TestServer &server = echoServer();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    ConnectOptions options;
+    options.setFireContinuationFrames(true);
+    QVERIFY(QCoro::waitFor(coro(ws).open(server.url(QStringLiteral("/fragment?size=4")), options)));
+    ws.sendText(QStringLiteral("abcdefghij")); // comes back as frames of 4, 4 and 2 bytes
+    auto collect = [&]() -> QCoro::Task<QStringList> {
+        QStringList frames;
+        Q_FOREVER {
+            const MessageResult m = co_await coro(ws).receive(Wait);
+            if (!m)
+                break;
+            frames << QStringLiteral("%1 %2 %3")
+                          .arg(int(m->opcode))
+                          .arg(QString::fromUtf8(m->data), m->isFinal ? QStringLiteral("final") : QStringLiteral("more"));
+            if (m->isFinal)
+                break;
+        }
+        co_return frames;
+    };
+    QCOMPARE(QCoro::waitFor(collect()),
+        QStringList({ QStringLiteral("1 abcd more"), QStringLiteral("0 efgh more"), QStringLiteral("0 ij final") }));
+    QCOMPARE(QCoro::waitFor(coro(ws).close()).closeCode(), 1000);
 }
 
 void tst_Coro::waitForBytesWritten()
