@@ -18,6 +18,22 @@ QString describeClose(const ConnectionEnd &end)
     return QStringLiteral("the connection is closed (code %1, \"%2\")").arg(end.closeCode()).arg(end.closeReason());
 }
 
+// A received message. Message marks "received" with a public member on this base and with
+// setValid() after the connection-core redesign; this serves both until the merge (then: setValid).
+template<typename M = Message>
+M receivedMessage(Opcode opcode, const QByteArray &data, bool isFinal)
+{
+    M m;
+    m.opcode = opcode;
+    m.data = data;
+    m.isFinal = isFinal;
+    if constexpr (requires { m.setValid(true); })
+        m.setValid(true);
+    else
+        m.valid = true;
+    return m;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -209,11 +225,11 @@ void SocketChannel::connectMessageSignals()
         return;
     // messageReceived (raw bytes + opcode) rather than the text/binary signals: no UTF-16 round trip.
     QObject::connect(socket, &WebSocket::messageReceived, this, [this](const QByteArray &data, Opcode opcode) {
-        push(Message { opcode, data, true, true });
+        push(receivedMessage(opcode, data, true));
     });
     // Emitted only with ConnectOptions::fireContinuationFrames, instead of messageReceived.
     QObject::connect(socket, &WebSocket::fragmentReceived, this,
-        [this](const QByteArray &data, Opcode opcode, bool isFinal) { push(Message { opcode, data, isFinal, true }); });
+        [this](const QByteArray &data, Opcode opcode, bool isFinal) { push(receivedMessage(opcode, data, isFinal)); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,7 +326,7 @@ void AppChannel::connectMessageSignals()
     if (!app)
         return;
     QObject::connect(app, &WebSocketApp::dataReceived, this, [this](const QByteArray &data, Opcode opcode, bool isFinal) {
-        push(Message { opcode, data, isFinal, true });
+        push(receivedMessage(opcode, data, isFinal));
     });
 }
 
