@@ -20,7 +20,8 @@ QCoro::Task<> feed(QUrl url)
         co_return;
     }
     app.sendText(QStringLiteral("subscribe"));
-    QCORO_FOREACH(const WsClient::Message &message, WsClient::coro(app).messages()) {
+    QCORO_FOREACH(const WsClient::Message &message, WsClient::coro(app).messages())
+    {
         qInfo().noquote() << "received:" << message.text();
         app.close(); // stops for good: the stream ends
     }

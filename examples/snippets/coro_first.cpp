@@ -44,7 +44,8 @@ QCoro::Task<> errors(QUrl forbidden)
 {
     //! [errors]
     WsClient::WebSocket ws;
-    for (const QUrl &url : { QUrl(QStringLiteral("http://example.com/")), QUrl(QStringLiteral("ws://127.0.0.1:1/")), forbidden }) {
+    for (const QUrl &url : { QUrl(QStringLiteral("http://example.com/")),
+             QUrl(QStringLiteral("ws://127.0.0.1:1/")), forbidden }) {
         const auto opened = co_await WsClient::coro(ws).open(url);
         qInfo().noquote() << WsClient::errorName(opened.error()) + QLatin1Char(':') << opened.errorString();
     }

@@ -15,7 +15,8 @@ QCoro::Task<> stream(QUrl url)
         ws.sendText(QString::fromLatin1(text));
     //! [stream]
     int count = 0;
-    QCORO_FOREACH(const WsClient::Message &message, WsClient::coro(ws).messages()) {
+    QCORO_FOREACH(const WsClient::Message &message, WsClient::coro(ws).messages())
+    {
         qInfo().noquote() << "message" << ++count << message.text();
         if (count == 3)
             ws.close(); // the stream ends with the connection
@@ -31,6 +32,8 @@ QCoro::Task<> loop(QUrl url)
     co_await WsClient::coro(ws).open(url);
     ws.sendText(QStringLiteral("four"));
     ws.sendText(QStringLiteral("five"));
+    // clang-format's C++17 mode (the project's) would write "co_await++ it":
+    // clang-format off
     //! [loop]
     auto messages = WsClient::coro(ws).messages();
     for (auto it = co_await messages.begin(); it != messages.end(); co_await ++it) {
@@ -39,6 +42,7 @@ QCoro::Task<> loop(QUrl url)
             ws.close();
     }
     //! [loop]
+    // clang-format on
 }
 
 int main(int argc, char **argv)

@@ -296,7 +296,8 @@ public:
         stopped; yields the end of its last connection. On an app that is not running, yields the
         last end at once.
     */
-    [[nodiscard]] EndAwaitable close(quint16 code = quint16(CloseCode::Normal), const QString &reason = {}) const;
+    [[nodiscard]] EndAwaitable close(
+        quint16 code = quint16(CloseCode::Normal), const QString &reason = {}) const;
     /*!
         Waits until the app stops for good (WebSocketApp::closed()) and yields the end of its last
         connection: the code and reason of closed(), and the error of the last connection or

@@ -15,13 +15,14 @@ QString describeClose(const ConnectionEnd &end)
         return QStringLiteral("the connection is closed");
     if (end.closeReason().isEmpty())
         return QStringLiteral("the connection is closed (code %1)").arg(end.closeCode());
-    return QStringLiteral("the connection is closed (code %1, \"%2\")").arg(end.closeCode()).arg(end.closeReason());
+    return QStringLiteral("the connection is closed (code %1, \"%2\")")
+        .arg(end.closeCode())
+        .arg(end.closeReason());
 }
 
 // A received message. Message marks "received" with a public member on this base and with
 // setValid() after the connection-core redesign; this serves both until the merge (then: setValid).
-template<typename M = Message>
-M receivedMessage(Opcode opcode, const QByteArray &data, bool isFinal)
+template<typename M = Message> M receivedMessage(Opcode opcode, const QByteArray &data, bool isFinal)
 {
     M m;
     m.opcode = opcode;
@@ -183,8 +184,8 @@ void SocketChannel::onStateChanged(WebSocket::State state)
         // failure's 1002/1007/1009. The server's Close sets closeCode() before the state changes;
         // close() leaves it 0, a failure sets error() as well.
         if (m_state != WebSocket::State::Closing && m_socket) {
-            m_clientClosedFirst = !m_closeReceived
-                && (m_socket->closeCode() == 0 || m_socket->error() != Error::NoError);
+            m_clientClosedFirst
+                = !m_closeReceived && (m_socket->closeCode() == 0 || m_socket->error() != Error::NoError);
         }
         m_closeSent = true;
         m_state = state;
@@ -224,12 +225,13 @@ void SocketChannel::connectMessageSignals()
     if (!socket)
         return;
     // messageReceived (raw bytes + opcode) rather than the text/binary signals: no UTF-16 round trip.
-    QObject::connect(socket, &WebSocket::messageReceived, this, [this](const QByteArray &data, Opcode opcode) {
-        push(receivedMessage(opcode, data, true));
-    });
+    QObject::connect(socket, &WebSocket::messageReceived, this,
+        [this](const QByteArray &data, Opcode opcode) { push(receivedMessage(opcode, data, true)); });
     // Emitted only with ConnectOptions::fireContinuationFrames, instead of messageReceived.
     QObject::connect(socket, &WebSocket::fragmentReceived, this,
-        [this](const QByteArray &data, Opcode opcode, bool isFinal) { push(receivedMessage(opcode, data, isFinal)); });
+        [this](const QByteArray &data, Opcode opcode, bool isFinal) {
+            push(receivedMessage(opcode, data, isFinal));
+        });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,9 +327,10 @@ void AppChannel::connectMessageSignals()
     WebSocketApp *app = m_app.data();
     if (!app)
         return;
-    QObject::connect(app, &WebSocketApp::dataReceived, this, [this](const QByteArray &data, Opcode opcode, bool isFinal) {
-        push(receivedMessage(opcode, data, isFinal));
-    });
+    QObject::connect(
+        app, &WebSocketApp::dataReceived, this, [this](const QByteArray &data, Opcode opcode, bool isFinal) {
+            push(receivedMessage(opcode, data, isFinal));
+        });
 }
 
 } // namespace WsClient::Coro::detail

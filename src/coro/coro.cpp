@@ -26,8 +26,7 @@ Awaitable &Awaitable::operator=(const Awaitable &other)
 
 Awaitable::Awaitable(Awaitable &&other) noexcept
     : m_operation(std::move(other.m_operation)), m_suspends(std::exchange(other.m_suspends, false))
-{
-}
+{ }
 
 Awaitable &Awaitable::operator=(Awaitable &&other) noexcept
 {
@@ -130,7 +129,8 @@ QCoro::AsyncGenerator<Message> Socket::messages() const
         detail::SocketChannel::of(socket)->tapMessages();
     // Captureless, its state in parameters: they live in the coroutine frame, not in the closure.
     return [](QPointer<WebSocket> source) -> QCoro::AsyncGenerator<Message> {
-        Q_FOREVER {
+        Q_FOREVER
+        {
             // A named awaitable, so that destroying the suspended generator destroys it for sure.
             MessageAwaitable next(new detail::ReceiveOperation(source.data(), false, -1));
             MessageResult received = co_await next;
@@ -176,7 +176,8 @@ QCoro::AsyncGenerator<Message> App::messages() const
     if (app && app->thread() == QThread::currentThread())
         detail::AppChannel::of(app)->tapMessages();
     return [](QPointer<WebSocketApp> source) -> QCoro::AsyncGenerator<Message> {
-        Q_FOREVER {
+        Q_FOREVER
+        {
             MessageAwaitable next(new detail::ReceiveOperation(source.data(), true, -1));
             MessageResult received = co_await next;
             if (!received)

@@ -1,9 +1,9 @@
 #include "operation_p.h"
 
-#include <QtCore/qmetaobject.h>
-#include <QtCore/qthread.h>
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qcoreevent.h>
+#include <QtCore/qmetaobject.h>
+#include <QtCore/qthread.h>
 
 #include <utility>
 
@@ -13,11 +13,11 @@ namespace {
 
 QString destroyedText(bool isApp)
 {
-    return isApp ? QStringLiteral("the WebSocketApp was destroyed") : QStringLiteral("the WebSocket was destroyed");
+    return isApp ? QStringLiteral("the WebSocketApp was destroyed")
+                 : QStringLiteral("the WebSocket was destroyed");
 }
 
-template<typename Enum>
-QString enumName(Enum value)
+template<typename Enum> QString enumName(Enum value)
 {
     return QString::fromLatin1(QMetaEnum::fromType<Enum>().valueToKey(int(value)));
 }
@@ -50,7 +50,8 @@ bool Operation::suspend(std::coroutine_handle<> awaiting)
 {
     if (m_phase == Phase::Done)
         return false;
-    Q_ASSERT_X(m_phase == Phase::Idle, "WsClient::Coro", "an awaitable is awaited by one coroutine at a time");
+    Q_ASSERT_X(
+        m_phase == Phase::Idle, "WsClient::Coro", "an awaitable is awaited by one coroutine at a time");
     m_awaiting = awaiting;
     m_phase = Phase::Starting;
     begin();
@@ -74,7 +75,8 @@ void Operation::complete(const Result &result)
         return;
     // Never resumed from here: this runs inside a signal of the socket or app, and the coroutine
     // might destroy it. The event goes to this object, so it dies with the awaitable.
-    QMetaObject::invokeMethod(this, [this] { resume(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { resume(); }, Qt::QueuedConnection);
 }
 
 void Operation::cancel()
@@ -83,7 +85,8 @@ void Operation::cancel()
     m_timer.stop();
     if (m_phase != Phase::Done) {
         m_phase = Phase::Done;
-        m_result = Result(Error::ConnectionClosed, QStringLiteral("cancelled: the awaiting coroutine was destroyed"));
+        m_result = Result(
+            Error::ConnectionClosed, QStringLiteral("cancelled: the awaiting coroutine was destroyed"));
     }
     QCoreApplication::removePostedEvents(this, QEvent::MetaCall);
 }
@@ -147,7 +150,8 @@ void OpenOperation::begin()
         else
             fail(Error::ConnectionClosed, QStringLiteral("the connection was closed before it opened"));
     });
-    listen(this, channel, &Channel::gone, [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(false)); });
+    listen(this, channel, &Channel::gone,
+        [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(false)); });
     socket->open(m_url, m_options); // may fail at once (bad URL): then complete() ran already
 }
 
@@ -175,7 +179,8 @@ void ReceiveOperation::begin()
         if (!takeIfQueued())
             complete(Channel::endResult(end));
     });
-    listen(this, channel, &Channel::gone, [this](const ConnectionEnd &end) { complete(Channel::endResult(end)); });
+    listen(this, channel, &Channel::gone,
+        [this](const ConnectionEnd &end) { complete(Channel::endResult(end)); });
     startTimeout(m_timeoutMs);
 }
 
@@ -209,7 +214,8 @@ void BytesWrittenOperation::begin()
     SocketChannel *channel = SocketChannel::of(socket);
     if (!channel->isRunning()) {
         return fail(Error::ConnectionClosed,
-            QStringLiteral("%1 bytes wait to be written, but the connection is closed").arg(socket->bytesToWrite()));
+            QStringLiteral("%1 bytes wait to be written, but the connection is closed")
+                .arg(socket->bytesToWrite()));
     }
     listen(this, socket, &WebSocket::bytesWritten, [this](qint64) {
         if (m_socket && m_socket->bytesToWrite() <= m_threshold)
@@ -225,14 +231,16 @@ void BytesWrittenOperation::begin()
         fail(Error::ConnectionClosed,
             QStringLiteral("the connection ended before everything was written: %1").arg(why.errorString()));
     });
-    listen(this, channel, &Channel::gone, [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(false)); });
+    listen(this, channel, &Channel::gone,
+        [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(false)); });
     startTimeout(m_timeoutMs);
 }
 
 void BytesWrittenOperation::timedOut()
 {
     const qint64 left = m_socket ? m_socket->bytesToWrite() : 0;
-    fail(Error::Timeout, QStringLiteral("%1 bytes still wait to be written after %2 ms").arg(left).arg(m_timeoutMs));
+    fail(Error::Timeout,
+        QStringLiteral("%1 bytes still wait to be written after %2 ms").arg(left).arg(m_timeoutMs));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,8 +291,10 @@ void AppOpenOperation::begin()
     if (m_start)
         channel->tapMessages();
     listen(this, channel, &Channel::opened, [this] { succeed(); });
-    listen(this, channel, &Channel::ended, [this](const ConnectionEnd &end) { complete(Channel::endResult(end)); });
-    listen(this, channel, &Channel::gone, [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(true)); });
+    listen(this, channel, &Channel::ended,
+        [this](const ConnectionEnd &end) { complete(Channel::endResult(end)); });
+    listen(this, channel, &Channel::gone,
+        [this](const ConnectionEnd &) { fail(Error::ConnectionClosed, destroyedText(true)); });
     if (m_start && !app->start() && !isDone())
         return fail(app->error(), app->errorString());
     if (isDone())

@@ -67,8 +67,7 @@ class OpenOperation final : public Operation
 public:
     OpenOperation(WebSocket *socket, const QUrl &url, const ConnectOptions &options)
         : m_socket(socket), m_url(url), m_options(options)
-    {
-    }
+    { }
 
 private:
     void begin() override;
@@ -83,8 +82,7 @@ class ReceiveOperation final : public Operation
 public:
     ReceiveOperation(QObject *source, bool isApp, int timeoutMs)
         : m_source(source), m_isApp(isApp), m_timeoutMs(timeoutMs)
-    {
-    }
+    { }
 
 private:
     void begin() override;
@@ -102,8 +100,7 @@ class BytesWrittenOperation final : public Operation
 public:
     BytesWrittenOperation(WebSocket *socket, int timeoutMs, qint64 threshold)
         : m_socket(socket), m_timeoutMs(timeoutMs), m_threshold(threshold)
-    {
-    }
+    { }
 
 private:
     void begin() override;
@@ -126,8 +123,7 @@ public:
     };
     EndOperation(QObject *source, bool isApp, CloseRequest request)
         : m_source(source), m_isApp(isApp), m_request(std::move(request))
-    {
-    }
+    { }
 
 private:
     void begin() override;
@@ -143,8 +139,7 @@ class AppOpenOperation final : public Operation
 public:
     AppOpenOperation(WebSocketApp *app, bool start, int timeoutMs)
         : m_app(app), m_start(start), m_timeoutMs(timeoutMs)
-    {
-    }
+    { }
 
 private:
     void begin() override;

@@ -61,7 +61,10 @@ struct Fiber
 {
     struct promise_type
     {
-        Fiber get_return_object() { return Fiber { std::coroutine_handle<promise_type>::from_promise(*this) }; }
+        Fiber get_return_object()
+        {
+            return Fiber { std::coroutine_handle<promise_type>::from_promise(*this) };
+        }
         std::suspend_never initial_suspend() noexcept { return {}; }
         std::suspend_always final_suspend() noexcept { return {}; }
         void return_void() { }
@@ -115,10 +118,9 @@ private:
             if (line.toLower().startsWith("sec-websocket-key:"))
                 key = line.mid(int(qstrlen("sec-websocket-key:"))).trimmed();
         }
-        const QByteArray accept
-            = QCryptographicHash::hash(QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
-                QCryptographicHash::Sha1)
-                  .toBase64();
+        const QByteArray accept = QCryptographicHash::hash(
+            QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), QCryptographicHash::Sha1)
+                                      .toBase64();
         peer->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Accept: "
             + accept + "\r\n\r\n");
@@ -326,7 +328,8 @@ void tst_Coro::queuedMessagesOutliveTheConnection()
         const ConnectionEnd end = co_await coro(ws).close();
         seen << QStringLiteral("end %1").arg(end.closeCode());
         // The echoes came before the server's Close: they wait in the queue.
-        Q_FOREVER {
+        Q_FOREVER
+        {
             const MessageResult m = co_await coro(ws).receive(Wait);
             if (!m) {
                 seen << errorName(m.error());
@@ -338,8 +341,8 @@ void tst_Coro::queuedMessagesOutliveTheConnection()
     };
     const QStringList seen = QCoro::waitFor(run());
     QCOMPARE(seen,
-        QStringList({ QStringLiteral("end 1000"), QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
-            QStringLiteral("ConnectionClosed") }));
+        QStringList({ QStringLiteral("end 1000"), QStringLiteral("a"), QStringLiteral("b"),
+            QStringLiteral("c"), QStringLiteral("ConnectionClosed") }));
 }
 
 void tst_Coro::serverClose()
@@ -383,7 +386,8 @@ void tst_Coro::generatorInOrder()
     };
     auto consume = [&]() -> QCoro::Task<Seen> {
         Seen seen;
-        QCORO_FOREACH(const Message &m, coro(ws).messages()) {
+        QCORO_FOREACH(const Message &m, coro(ws).messages())
+        {
             if (seen.firstWrong < 0 && m.data != "m" + QByteArray::number(seen.count))
                 seen.firstWrong = seen.count;
             if (++seen.count == Count)
@@ -410,7 +414,7 @@ void tst_Coro::generatorEndsWithTheConnection()
     auto consume = [&]() -> QCoro::Task<QStringList> {
         QStringList seen;
         QCORO_FOREACH(const Message &m, coro(ws).messages())
-            seen << m.text();
+        seen << m.text();
         co_return seen;
     };
     QCOMPARE(QCoro::waitFor(consume()), QStringList { QStringLiteral("last words") });
@@ -423,7 +427,8 @@ void tst_Coro::generatorEndsWithTheConnection()
     // On a socket that is not connected the stream ends at once.
     auto consumeAgain = [&]() -> QCoro::Task<int> {
         int n = 0;
-        QCORO_FOREACH(const Message &m, coro(ws).messages()) {
+        QCORO_FOREACH(const Message &m, coro(ws).messages())
+        {
             Q_UNUSED(m);
             ++n;
         }
@@ -443,20 +448,23 @@ void tst_Coro::fragmentsWithFireContinuationFrames()
     ws.sendText(QStringLiteral("abcdefghij")); // comes back as frames of 4, 4 and 2 bytes
     auto collect = [&]() -> QCoro::Task<QStringList> {
         QStringList frames;
-        Q_FOREVER {
+        Q_FOREVER
+        {
             const MessageResult m = co_await coro(ws).receive(Wait);
             if (!m)
                 break;
             frames << QStringLiteral("%1 %2 %3")
                           .arg(int(m->opcode))
-                          .arg(QString::fromUtf8(m->data), m->isFinal ? QStringLiteral("final") : QStringLiteral("more"));
+                          .arg(QString::fromUtf8(m->data),
+                              m->isFinal ? QStringLiteral("final") : QStringLiteral("more"));
             if (m->isFinal)
                 break;
         }
         co_return frames;
     };
     QCOMPARE(QCoro::waitFor(collect()),
-        QStringList({ QStringLiteral("1 abcd more"), QStringLiteral("0 efgh more"), QStringLiteral("0 ij final") }));
+        QStringList(
+            { QStringLiteral("1 abcd more"), QStringLiteral("0 efgh more"), QStringLiteral("0 ij final") }));
     QCOMPARE(QCoro::waitFor(coro(ws).close()).closeCode(), 1000);
 }
 
@@ -570,7 +578,8 @@ void tst_Coro::socketDestroyedWhileWaiting()
             co_return r.errorString();
         }
         int n = 0;
-        QCORO_FOREACH(const Message &m, coro(ws).messages()) {
+        QCORO_FOREACH(const Message &m, coro(ws).messages())
+        {
             Q_UNUSED(m);
             ++n;
         }
@@ -659,7 +668,8 @@ void tst_Coro::generatorDestroyedWhileWaiting()
     {
         auto generator = std::make_unique<QCoro::AsyncGenerator<Message>>(coro(ws).messages());
         auto consume = [](QCoro::AsyncGenerator<Message> *g, int *count) -> Fiber {
-            QCORO_FOREACH(const Message &m, *g) {
+            QCORO_FOREACH(const Message &m, *g)
+            {
                 Q_UNUSED(m);
                 ++*count;
             }
@@ -719,7 +729,8 @@ void tst_Coro::appStreamAcrossReconnect()
         seen.reopened = co_await coro(app).opened(Wait);
         app.sendText(QStringLiteral("after"));
         app.sendText(QStringLiteral("stop"));
-        QCORO_FOREACH(const Message &m, coro(app).messages()) {
+        QCORO_FOREACH(const Message &m, coro(app).messages())
+        {
             seen.messages << m.text();
             if (m.text() == QLatin1String("stop"))
                 app.close(quint16(CloseCode::Normal), QStringLiteral("enough"));
@@ -730,7 +741,8 @@ void tst_Coro::appStreamAcrossReconnect()
     const Seen seen = QCoro::waitFor(run());
     QVERIFY2(seen.started, qPrintable(seen.started.errorString()));
     QVERIFY2(seen.reopened, qPrintable(seen.reopened.errorString()));
-    QCOMPARE(seen.messages, QStringList({ QStringLiteral("before"), QStringLiteral("after"), QStringLiteral("stop") }));
+    QCOMPARE(seen.messages,
+        QStringList({ QStringLiteral("before"), QStringLiteral("after"), QStringLiteral("stop") }));
     QCOMPARE(seen.end.closeCode(), 1000);
     QVERIFY(seen.end.wasOpen());
     QVERIFY2(seen.end.isClean(), qPrintable(seen.end.errorString()));
@@ -748,7 +760,8 @@ void tst_Coro::appErrorsAreValues()
     invalid.setPingTimeout(2000);
     const Result refused = QCoro::waitFor(coro(invalid).start());
     QCOMPARE(refused.error(), Error::InvalidArgument);
-    QVERIFY2(refused.errorString().contains(QLatin1String("pingInterval")), qPrintable(refused.errorString()));
+    QVERIFY2(
+        refused.errorString().contains(QLatin1String("pingInterval")), qPrintable(refused.errorString()));
 
     // A refused port without reconnecting: the run ends with the error.
     WebSocketApp app(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(refusedPort())));
@@ -781,7 +794,9 @@ void tst_Coro::appDestroyedWhileWaiting()
     QTimer::singleShot(100, [app] { delete app; });
     auto wait = [&]() -> QCoro::Task<std::pair<Result, MessageResult>> {
         // Two coroutines wait at once: one for a message, this one for the opening.
-        auto receiving = [](WebSocketApp *a) -> QCoro::Task<MessageResult> { co_return co_await coro(a).receive(); }(app);
+        auto receiving = [](WebSocketApp *a) -> QCoro::Task<MessageResult> {
+            co_return co_await coro(a).receive();
+        }(app);
         const Result opened = co_await coro(app).opened();
         const MessageResult m = co_await receiving;
         co_return std::make_pair(opened, m);

@@ -27,7 +27,8 @@ Run run(const QString &program, const QStringList &arguments)
         return result;
     }
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    result.lines = QString::fromUtf8(process.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    result.lines
+        = QString::fromUtf8(process.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     return result;
 }
 
@@ -42,7 +43,8 @@ private Q_SLOTS:
     {
         TestServer server = TestServer::python();
         WSCLIENT_REQUIRE_SERVER(server);
-        const Run r = run(QStringLiteral(CORO_CLIENT_PATH), { QStringLiteral("echo"), server.url().toString() });
+        const Run r
+            = run(QStringLiteral(CORO_CLIENT_PATH), { QStringLiteral("echo"), server.url().toString() });
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.lines.mid(1),
             QStringList({ QStringLiteral("> Hello, World"), QStringLiteral("< Hello, World"),
@@ -50,7 +52,8 @@ private Q_SLOTS:
                 QStringLiteral("> binary 00 ff 10 20 7f 80"), QStringLiteral("< binary 00 ff 10 20 7f 80"),
                 QStringLiteral("closed: code 1000 (clean)") }));
         // A refused port is an error value, printed, and the exit code.
-        const Run refused = run(QStringLiteral(CORO_CLIENT_PATH), { QStringLiteral("echo"), QStringLiteral("ws://127.0.0.1:1/") });
+        const Run refused = run(QStringLiteral(CORO_CLIENT_PATH),
+            { QStringLiteral("echo"), QStringLiteral("ws://127.0.0.1:1/") });
         QCOMPARE(refused.exitCode, 1);
         QVERIFY(refused.lines.value(0).startsWith(QLatin1String("error: ConnectionRefused")));
     }
@@ -64,7 +67,8 @@ private Q_SLOTS:
                 QStringLiteral("--count"), QStringLiteral("1") });
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.lines,
-            QStringList({ QStringLiteral("Opened connection"), QStringLiteral("hi"), QStringLiteral("### closed ### 1000 done") }));
+            QStringList({ QStringLiteral("Opened connection"), QStringLiteral("hi"),
+                QStringLiteral("### closed ### 1000 done") }));
     }
 
     void widgets()
@@ -74,10 +78,12 @@ private Q_SLOTS:
 #else
         TestServer server = TestServer::python();
         WSCLIENT_REQUIRE_SERVER(server);
-        const Run r = run(QStringLiteral(CORO_CHAT_PATH), { QStringLiteral("--autotest"), server.url().toString() });
+        const Run r
+            = run(QStringLiteral(CORO_CHAT_PATH), { QStringLiteral("--autotest"), server.url().toString() });
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.lines.contains(QStringLiteral("< hello")), qPrintable(r.lines.join(QLatin1Char('\n'))));
-        QVERIFY2(r.lines.contains(QStringLiteral("closed: 1000 bye")), qPrintable(r.lines.join(QLatin1Char('\n'))));
+        QVERIFY2(r.lines.contains(QStringLiteral("closed: 1000 bye")),
+            qPrintable(r.lines.join(QLatin1Char('\n'))));
         bool roundTrip = false;
         for (const QString &line : r.lines)
             roundTrip = roundTrip || line.startsWith(QLatin1String("round trip: \"ping\" back after"));

@@ -43,8 +43,8 @@ QCoro::Task<int> echo(QUrl url)
         out() << "error: " << errorName(opened.error()) << ": " << opened.errorString() << Qt::endl;
         co_return 1;
     }
-    out() << "connected to " << ws.effectiveUrl().toDisplayString() << " (HTTP " << ws.handshakeStatus() << ")"
-          << Qt::endl;
+    out() << "connected to " << ws.effectiveUrl().toDisplayString() << " (HTTP " << ws.handshakeStatus()
+          << ")" << Qt::endl;
 
     const QStringList texts = { QStringLiteral("Hello, World"), QStringLiteral("Grüße aus Köln ✓") };
     for (const QString &text : texts) {
@@ -94,7 +94,8 @@ QCoro::Task<int> longLived(WebSocketApp *app, QString greeting, int count)
 
     int received = 0;
     // Every message of every connection, until the app stops for good.
-    QCORO_FOREACH(const Message &message, coro(app).messages()) {
+    QCORO_FOREACH(const Message &message, coro(app).messages())
+    {
         if (message.isText())
             out() << message.text() << Qt::endl;
         else
@@ -113,19 +114,20 @@ int main(int argc, char **argv)
 {
     QCoreApplication application(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("WsClient's echo and long-lived examples as coroutines."));
+    parser.setApplicationDescription(
+        QStringLiteral("WsClient's echo and long-lived examples as coroutines."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("mode"), QStringLiteral("echo or app"));
     parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("ws:// or wss:// URL"));
-    const QCommandLineOption pingOption(QStringLiteral("ping-interval"), QStringLiteral("app: ping every MS ms (0: off)."),
-        QStringLiteral("ms"), QStringLiteral("5000"));
+    const QCommandLineOption pingOption(QStringLiteral("ping-interval"),
+        QStringLiteral("app: ping every MS ms (0: off)."), QStringLiteral("ms"), QStringLiteral("5000"));
     const QCommandLineOption reconnectOption(QStringLiteral("reconnect"),
         QStringLiteral("app: reconnect after MS ms, backing off (0: never)."), QStringLiteral("ms"),
         QStringLiteral("5000"));
     const QCommandLineOption sendOption(
         QStringLiteral("send"), QStringLiteral("app: send TEXT after each connect."), QStringLiteral("text"));
-    const QCommandLineOption countOption(QStringLiteral("count"), QStringLiteral("app: stop after N messages."),
-        QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption countOption(QStringLiteral("count"),
+        QStringLiteral("app: stop after N messages."), QStringLiteral("n"), QStringLiteral("0"));
     parser.addOptions({ pingOption, reconnectOption, sendOption, countOption });
     parser.process(application);
     const QStringList args = parser.positionalArguments();

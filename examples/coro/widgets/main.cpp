@@ -62,10 +62,11 @@ public:
         m_app.setPingTimeout(10000);
         m_app.setReconnectDelay(1000);
         QObject::connect(&m_app, &WebSocketApp::stateChanged, this, [this](WebSocketApp::State state) {
-            m_status.setText(QString::fromLatin1(QMetaEnum::fromType<WebSocketApp::State>().valueToKey(int(state))));
+            m_status.setText(
+                QString::fromLatin1(QMetaEnum::fromType<WebSocketApp::State>().valueToKey(int(state))));
             m_send.setEnabled(state == WebSocketApp::State::Open);
             m_connect.setText(state == WebSocketApp::State::Unconnected ? QStringLiteral("Connect")
-                                                                          : QStringLiteral("Disconnect"));
+                                                                        : QStringLiteral("Disconnect"));
         });
         QObject::connect(&m_connect, &QPushButton::clicked, this, [this] {
             if (m_app.state() == WebSocketApp::State::Unconnected)
@@ -104,7 +105,8 @@ public:
             co_return;
         }
         log(QStringLiteral("connected"));
-        QCORO_FOREACH(const Message &message, coro(m_app).messages()) {
+        QCORO_FOREACH(const Message &message, coro(m_app).messages())
+        {
             log(message.isText() ? QStringLiteral("< %1").arg(message.text())
                                  : QStringLiteral("< binary, %1 bytes").arg(message.data.size()));
         }
@@ -115,7 +117,9 @@ public:
             co_return;
         log(QStringLiteral("closed: %1 %2%3")
                 .arg(end.closeCode())
-                .arg(end.closeReason(), end.error() == Error::NoError ? QString() : QStringLiteral(" (%1)").arg(end.errorString())));
+                .arg(end.closeReason(),
+                    end.error() == Error::NoError ? QString()
+                                                  : QStringLiteral(" (%1)").arg(end.errorString())));
     }
 
     // The echo example: a connection of its own for one exchange, timed.
@@ -142,7 +146,10 @@ public:
         if (!self)
             co_return;
         if (reply)
-            log(QStringLiteral("round trip: \"%1\" back after %2 ms (connect %3 ms)").arg(reply->text()).arg(replyMs).arg(connectMs));
+            log(QStringLiteral("round trip: \"%1\" back after %2 ms (connect %3 ms)")
+                    .arg(reply->text())
+                    .arg(replyMs)
+                    .arg(connectMs));
         else
             log(QStringLiteral("round trip: %1").arg(reply.errorString()));
     }
@@ -211,7 +218,8 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("A WebSocket client window written with coroutines."));
     parser.addHelpOption();
-    const QCommandLineOption autotestOption(QStringLiteral("autotest"), QStringLiteral("Run a scripted session and exit."));
+    const QCommandLineOption autotestOption(
+        QStringLiteral("autotest"), QStringLiteral("Run a scripted session and exit."));
     parser.addOption(autotestOption);
     parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("ws:// or wss:// URL"));
     parser.process(application);
