@@ -19,7 +19,8 @@ install(TARGETS WsClient EXPORT WsClientTargets
 # Public headers plus the Qt-style forwarding headers (<WsClient/WebSocket>, ...), and the version
 # header generated from project(VERSION) (src/CMakeLists.txt).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/WsClient
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development)
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
+  PATTERN coro.h EXCLUDE PATTERN Coro EXCLUDE) # with the Coro component (src/coro)
 install(FILES ${WSCLIENT_GENERATED_INCLUDE_DIR}/WsClient/wsclient_version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/WsClient COMPONENT Development)
 
