@@ -89,9 +89,8 @@ qint64 WebSocketPrivate::send(Opcode opcode, const QByteArray &payload)
     if (s != WebSocket::State::Open)
         return refuse(Error::ConnectionClosed,
             QStringLiteral("cannot send a message: the connection is %1, not Open").arg(stateName(s)));
-    const QString problem = Protocol::MessageWriter::payloadProblem(opcode, payload.size());
-    if (!problem.isNull())
-        return refuse(Error::InvalidArgument, problem);
+    if (Q_UNLIKELY(!Protocol::MessageWriter::isValidPayload(opcode, payload.size())))
+        return refuse(Error::InvalidArgument, Protocol::MessageWriter::payloadProblem(opcode, payload.size()));
     if (!writer.accepts(payload.size()))
         return refuse(Error::SendBufferFull,
             QStringLiteral("send buffer full: %1 bytes wait to be written and the limit is %2 "

@@ -222,10 +222,9 @@ qint64 ClientConnection::send(Opcode opcode, QByteArrayView payload, QString *re
             *refusal = QStringLiteral("the connection is %1, not Open").arg(QLatin1String(stateName(m_state)));
         return -1;
     }
-    const QString problem = MessageWriter::payloadProblem(opcode, payload.size());
-    if (!problem.isNull()) {
+    if (Q_UNLIKELY(!MessageWriter::isValidPayload(opcode, payload.size()))) {
         if (refusal)
-            *refusal = problem;
+            *refusal = MessageWriter::payloadProblem(opcode, payload.size());
         return -1;
     }
     if (opcode == Opcode::Close) // a Close changes the state, whichever call sends it

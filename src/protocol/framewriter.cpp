@@ -4,12 +4,6 @@
 
 namespace WsClient::Protocol {
 
-qsizetype frameHeaderSize(quint64 payloadLength, bool masked) noexcept
-{
-    const qsizetype lengthBytes = payloadLength < 126 ? 0 : payloadLength <= 0xFFFF ? 2 : 8;
-    return 2 + lengthBytes + (masked ? 4 : 0);
-}
-
 qsizetype writeFrameHeader(char *out, const FrameHeader &header) noexcept
 {
     auto p = reinterpret_cast<uchar *>(out);

@@ -8,7 +8,11 @@
 namespace WsClient::Protocol {
 
 /*! Size of the header for a payload of \a payloadLength bytes, with or without a mask key. */
-qsizetype frameHeaderSize(quint64 payloadLength, bool masked) noexcept;
+inline qsizetype frameHeaderSize(quint64 payloadLength, bool masked) noexcept
+{
+    const qsizetype lengthBytes = payloadLength < 126 ? 0 : payloadLength <= 0xFFFF ? 2 : 8;
+    return 2 + lengthBytes + (masked ? 4 : 0);
+}
 
 /*!
     Writes the header described by \a header (its payloadLength, masked and maskKey included)

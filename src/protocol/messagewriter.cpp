@@ -60,6 +60,9 @@ qint64 MessageWriter::writeRawFrame(Opcode opcode, bool fin, quint8 rsv, QByteAr
 
 qint64 MessageWriter::writeMessage(Opcode opcode, QByteArrayView payload, FrameOutput &out)
 {
+    // The common case first: one frame, nothing to compress.
+    if (!m_deflater && (m_config.fragmentSize <= 0 || payload.size() <= m_config.fragmentSize))
+        return writeRawFrame(opcode, true, 0, payload, out);
     if (quint8(opcode) & 0x8) {
         Q_ASSERT(payload.size() <= MaxControlPayload);
         return writeRawFrame(opcode, true, 0, payload, out);

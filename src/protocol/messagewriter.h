@@ -68,6 +68,11 @@ public:
         string when it can. Holds for any thread: the caller checks before queueing.
     */
     static QString payloadProblem(Opcode opcode, qsizetype payloadSize);
+    /*! payloadProblem() is null: the cheap test for the hot path. */
+    static bool isValidPayload(Opcode opcode, qsizetype payloadSize)
+    {
+        return !(quint8(opcode) & 0x8) || payloadSize <= 125;
+    }
 
     /*!
         Writes one message (Text or Binary) as one or more frames, or one control frame (Ping, Pong,

@@ -13,6 +13,13 @@
 
 namespace WsClient::Transport {
 
+namespace {
+
+// See Connector::start(): the bound of QTcpSocket's read buffer.
+constexpr qint64 ReadBufferLimit = 512 * 1024;
+
+} // namespace
+
 Error errorFromSocket(QAbstractSocket::SocketError socketError)
 {
     switch (socketError) {
@@ -116,6 +123,10 @@ void Connector::start()
         socket = m_ssl;
     } else {
         socket = new QTcpSocket(this);
+        // Qt's own read buffer is bounded too: a client slower than its server keeps at most this
+        // much in it and leaves the rest in the kernel (TCP flow control), instead of reading all
+        // that arrives into memory. Large payloads are read past it, straight into the frame.
+        socket->setReadBufferSize(ReadBufferLimit);
     }
     m_socket = socket;
     // No system proxy is applied behind the user's back: proxies are chosen by ConnectOptions.

@@ -32,7 +32,12 @@ WriteScheduler::~WriteScheduler() = default;
 
 void WriteScheduler::writeFrame(const Protocol::FrameHeader &header, QByteArrayView payload)
 {
-    m_accepted += Protocol::frameHeaderSize(header.payloadLength, true) + payload.size();
+    const qint64 size = Protocol::frameHeaderSize(header.payloadLength, true) + payload.size();
+    m_accepted += size;
+    if (header.opcode == Opcode::Close)
+        m_closeEnd = m_accepted;
+    else if (header.fin && !header.isControl())
+        m_messageEnds.push_back(m_accepted);
     if (payload.size() >= OwnBufferThreshold) {
         flush(); // keeps the order
         if (m_device.isDirect() && m_device.bytesToWrite() == 0) {
@@ -43,15 +48,13 @@ void WriteScheduler::writeFrame(const Protocol::FrameHeader &header, QByteArrayV
             m_device.write(frame);
             scheduleFlush();
         }
-    } else {
-        Protocol::appendFrame(m_held, header, payload);
-        heldAppended();
+        publish();
+        return;
     }
-    if (header.opcode == Opcode::Close)
-        m_closeEnd = m_accepted;
-    else if (header.fin && !header.isControl())
-        m_messageEnds.append(m_accepted);
-    publish();
+    Protocol::appendFrame(m_held, header, payload);
+    // Held: what other threads see grows by the frame (a flush below publishes the exact figure).
+    m_published.store(m_published.load(std::memory_order_relaxed) + size, std::memory_order_relaxed);
+    heldAppended();
 }
 
 void WriteScheduler::writeBytes(QByteArrayView bytes)
@@ -196,8 +199,19 @@ void WriteScheduler::publish()
     const qint64 waiting = buffered();
     m_published.store(waiting, std::memory_order_relaxed);
     const qint64 at = m_accepted - waiting;
-    while (!m_messageEnds.isEmpty() && m_messageEnds.constFirst() <= at)
-        m_messageEnds.removeFirst();
+    while (m_endsHead < m_messageEnds.size() && m_messageEnds[m_endsHead] <= at)
+        ++m_endsHead;
+    if (m_endsHead == m_messageEnds.size()) {
+        // All handed: start over, and let a burst's memory go (an idle connection keeps none).
+        if (m_messageEnds.capacity() > 256)
+            std::vector<qint64>().swap(m_messageEnds);
+        else
+            m_messageEnds.clear();
+        m_endsHead = 0;
+    } else if (m_endsHead > 1024 && m_endsHead * 2 > m_messageEnds.size()) {
+        m_messageEnds.erase(m_messageEnds.begin(), m_messageEnds.begin() + qsizetype(m_endsHead));
+        m_endsHead = 0;
+    }
 }
 
 qint64 WriteScheduler::bytesToWrite() const
@@ -263,7 +277,7 @@ Protocol::Undelivered WriteScheduler::undelivered() const
 {
     const qint64 at = handed();
     int messages = 0;
-    for (auto it = m_messageEnds.crbegin(); it != m_messageEnds.crend() && *it > at; ++it)
+    for (size_t i = m_messageEnds.size(); i > m_endsHead && m_messageEnds[i - 1] > at; --i)
         ++messages;
     qint64 pendingBytes = 0;
     int pendingMessages = 0;
@@ -285,7 +299,8 @@ void WriteScheduler::reset()
         m_dispatchFlushTimer->stop();
     m_directlyWritten = 0;
     m_accepted = 0;
-    m_messageEnds = QList<qint64>();
+    std::vector<qint64>().swap(m_messageEnds);
+    m_endsHead = 0;
     m_closeEnd = -1;
     m_droppedBytes = 0;
     m_droppedMessages = 0;

@@ -10,6 +10,7 @@
 #include <QtCore/qmutex.h>
 
 #include <atomic>
+#include <vector>
 
 QT_BEGIN_NAMESPACE
 class QObject;
@@ -124,7 +125,9 @@ private:
     qint64 m_directlyWritten = 0;
 
     qint64 m_accepted = 0; // frame bytes given to writeFrame()/writeBytes()
-    QList<qint64> m_messageEnds; // m_accepted after each data message's last frame, not yet known handed
+    // m_accepted after each data message's last frame; those before m_endsHead are known handed.
+    std::vector<qint64> m_messageEnds;
+    size_t m_endsHead = 0;
     qint64 m_closeEnd = -1;
     qint64 m_droppedBytes = 0;
     int m_droppedMessages = 0;

@@ -91,6 +91,25 @@ struct Loopback
     }
 };
 
+// A scheduler writing to the client end of a Loopback.
+struct Rig
+{
+    Loopback loop;
+    DeviceAdapter device;
+    IgnoringListener listener;
+    CountingWakeup wakeup;
+    QObject context;
+    WriteScheduler scheduler { device, &context, &wakeup };
+
+    bool connect(int receiveBuffer = 0, bool direct = true)
+    {
+        if (!loop.connect(receiveBuffer, direct))
+            return false;
+        device.attach(&loop.client, false, &context, &listener);
+        return true;
+    }
+};
+
 FrameHeader header(Opcode opcode, qsizetype size, bool fin = true)
 {
     FrameHeader h;
@@ -130,14 +149,13 @@ private Q_SLOTS:
 
 void tst_WriteScheduler::smallFramesWaitForTheEndOfThePass()
 {
-    Loopback loop;
-    QVERIFY(loop.connect());
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
+    Rig rig;
+    QVERIFY(rig.connect());
+    Loopback &loop = rig.loop;
+    DeviceAdapter &device = rig.device;
+    CountingWakeup &wakeup = rig.wakeup;
+    WriteScheduler &scheduler = rig.scheduler;
     QVERIFY(device.isDirect());
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
     scheduler.writeFrame(header(Opcode::Text, 5), "hello");
     scheduler.writeFrame(header(Opcode::Text, 5), "world");
     // Held until the pass ends: one wake-up for both, nothing handed to the kernel yet.
@@ -154,13 +172,10 @@ void tst_WriteScheduler::smallFramesWaitForTheEndOfThePass()
 
 void tst_WriteScheduler::heldDuringDispatchWrittenOnceAtTheEnd()
 {
-    Loopback loop;
-    QVERIFY(loop.connect());
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect());
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
     scheduler.beginDispatch();
     scheduler.beginDispatch(); // nested
     for (int i = 0; i < 10; ++i)
@@ -178,13 +193,10 @@ void tst_WriteScheduler::heldDuringDispatchWrittenOnceAtTheEnd()
 
 void tst_WriteScheduler::orderAcrossSmallLargeAndBufferedPaths()
 {
-    Loopback loop;
-    QVERIFY(loop.connect());
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect());
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
     const QByteArray large = pattern(300 * 1024, 'a');
     const QByteArray medium = pattern(5000, 'b');
     scheduler.writeFrame(header(Opcode::Text, 5), "first");
@@ -204,13 +216,10 @@ void tst_WriteScheduler::orderAcrossSmallLargeAndBufferedPaths()
 
 void tst_WriteScheduler::largeFrameToAStalledPeerStaysInOrder()
 {
-    Loopback loop;
-    QVERIFY(loop.connect(64 * 1024));
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect(64 * 1024));
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
     const QByteArray large = pattern(8 * 1024 * 1024, 'x');
     scheduler.writeFrame(header(Opcode::Binary, large.size()), large);
     // The kernel took what fits; the rest waits, masked once, in the socket's buffer.
@@ -228,13 +237,10 @@ void tst_WriteScheduler::largeFrameToAStalledPeerStaysInOrder()
 
 void tst_WriteScheduler::sendBufferBound()
 {
-    Loopback loop;
-    QVERIFY(loop.connect(64 * 1024));
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect(64 * 1024));
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
     QVERIFY(scheduler.accepts(1 << 30)); // no bound set
     scheduler.setLimit(1024 * 1024);
     QVERIFY(scheduler.accepts(4 * 1024 * 1024)); // larger than the bound, but nothing waits
@@ -252,13 +258,10 @@ void tst_WriteScheduler::sendBufferBound()
 
 void tst_WriteScheduler::otherThreadsQueueInOrderAndCount()
 {
-    Loopback loop;
-    QVERIFY(loop.connect());
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect());
+    CountingWakeup &wakeup = rig.wakeup;
+    WriteScheduler &scheduler = rig.scheduler;
     QVERIFY(!scheduler.hasCrossThreadSenders());
     std::thread sender([&] {
         for (int i = 0; i < 100; ++i)
@@ -285,13 +288,10 @@ void tst_WriteScheduler::otherThreadsQueueInOrderAndCount()
 
 void tst_WriteScheduler::deliveryAccounting()
 {
-    Loopback loop;
-    QVERIFY(loop.connect(64 * 1024));
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect(64 * 1024));
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
     // Two fragments of one message, a ping, then a message of 8 MiB that the kernel cannot take whole.
     scheduler.writeFrame(header(Opcode::Text, 3, false), "abc");
     scheduler.writeFrame(header(Opcode::Continuation, 3, true), "def");
@@ -317,13 +317,10 @@ void tst_WriteScheduler::deliveryAccounting()
 
 void tst_WriteScheduler::resetForgetsTheLastConnection()
 {
-    Loopback loop;
-    QVERIFY(loop.connect());
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
+    Rig rig;
+    QVERIFY(rig.connect());
+    DeviceAdapter &device = rig.device;
+    WriteScheduler &scheduler = rig.scheduler;
     scheduler.writeFrame(header(Opcode::Text, 2), "hi");
     scheduler.writeFrame(header(Opcode::Close, 0), {});
     scheduler.queue({ WriteScheduler::Pending::Kind::Message, Opcode::Text, true, 0, "later" });
@@ -342,14 +339,12 @@ void tst_WriteScheduler::resetForgetsTheLastConnection()
 // through QIODevice::write() at once, in order.
 void tst_WriteScheduler::otherDevicesGoThroughQt()
 {
-    Loopback loop;
-    QVERIFY(loop.connect(0, false));
-    DeviceAdapter device;
-    IgnoringListener listener;
-    device.attach(&loop.client, false, this, &listener);
+    Rig rig;
+    QVERIFY(rig.connect(0, false));
+    Loopback &loop = rig.loop;
+    DeviceAdapter &device = rig.device;
+    WriteScheduler &scheduler = rig.scheduler;
     QVERIFY(!device.isDirect());
-    CountingWakeup wakeup;
-    WriteScheduler scheduler(device, this, &wakeup);
     scheduler.beginDispatch();
     scheduler.writeFrame(header(Opcode::Text, 3), "one");
     QCOMPARE(scheduler.bytesToWrite(), 2 + 4 + 3); // in Qt's buffer, not held
