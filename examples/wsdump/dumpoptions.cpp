@@ -1,5 +1,7 @@
 #include "dumpoptions.h"
 
+#include <WsClient/wsclient_global.h>
+
 #include <QtCore/qcommandlineparser.h>
 #include <QtCore/qfile.h>
 #include <QtCore/qregularexpression.h>
@@ -272,7 +274,7 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments)
     }
     if (p.parser.isSet(p.version)) {
         result.outcome = ParsedCommandLine::Outcome::ShowVersion;
-        result.text = QStringLiteral("wsdump (WsClient)\n");
+        result.text = QStringLiteral("wsdump (WsClient) " WSCLIENT_VERSION_STR "\n");
         return result;
     }
     result.text = readValues(p, result.options);

@@ -7,6 +7,8 @@
 #include "testcertificates.h"
 #include "testserver.h"
 
+#include <WsClient/wsclient_global.h>
+
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qjsondocument.h>
@@ -587,6 +589,10 @@ void tst_Wsdump::usageErrors()
     const auto help = runPiped({ QStringLiteral("--help") });
     QCOMPARE(help->exitCode(), 0);
     QVERIFY(help->out().contains("[--eof-wait EOF_WAIT]"));
+
+    const auto version = runPiped({ QStringLiteral("--version") });
+    QCOMPARE(version->exitCode(), 0);
+    QCOMPARE(version->out(), QByteArray("wsdump (WsClient) " WSCLIENT_VERSION_STR "\n"));
 }
 
 void tst_Wsdump::interactiveSessionOnPty_data()
