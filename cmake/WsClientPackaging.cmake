@@ -70,6 +70,10 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_TOOLS_DESCRIPTION "WebSocket command-line tool and GUI inspector (WsClient)
 wsdump, a port of websocket-client's wsdump (send and receive messages from a terminal or a
 script), and wsinspector, a Qt Widgets inspector that shows every frame of a connection.")
+# python3-websocket (websocket-client) ships /usr/bin/wsdump too: the same tool with the same options,
+# so the two packages are alternatives, not companions. A prefix install (cmake --install) has no
+# such conflict.
+set(CPACK_DEBIAN_TOOLS_PACKAGE_CONFLICTS python3-websocket)
 
 set(CPACK_DEBIAN_QML_PACKAGE_NAME qml6-module-wsclient)
 set(CPACK_DEBIAN_QML_PACKAGE_SECTION libs)

@@ -47,6 +47,7 @@ if [ -z "${inside:-}" ]; then
   expect_field libwsclient-dev Depends "libwsclient0 \\(= $version\\)"
   expect_field libwsclient-dev Depends 'qt6-base-dev'
   expect_field wsclient-tools Depends "libwsclient0 \\(= $version\\).*libqt6widgets6"
+  expect_field wsclient-tools Conflicts '^python3-websocket$'
   expect_field qml6-module-wsclient Depends "libwsclient0 \\(= $version\\).*libqt6qml6"
   dpkg-deb --ctrl-tarfile "$packages/libwsclient0_${version}_amd64.deb" | tar -xO ./shlibs \
     | grep -qx "libWsClient 0 libwsclient0 (= $version)" || fail "libwsclient0 has no shlibs entry"
@@ -84,6 +85,20 @@ done
 # The directories there are before the packages come, to tell what the packages leave behind.
 find /usr /etc /var -xdev -type d 2>/dev/null | sort >"$tmp/dirs.before"
 names=(libwsclient0 libwsclient-dev wsclient-tools qml6-module-wsclient)
+# python3-websocket's /usr/bin/wsdump is the same tool: dpkg must refuse the tools while it is there
+# (a conflict, not an overwritten file), and it goes first here, in the overlay only.
+: >"$tmp/replaced"
+if dpkg-query -W -f='${Status}' python3-websocket 2>/dev/null | grep -q 'install ok installed'; then
+  if dpkg -i "$packages"/wsclient-tools_*.deb >"$tmp/dpkg-conflict.log" 2>&1; then
+    fail "dpkg -i wsclient-tools succeeded next to python3-websocket"
+  fi
+  grep -q 'conflicts with python3-websocket' "$tmp/dpkg-conflict.log" \
+    || { cat "$tmp/dpkg-conflict.log"; fail "dpkg did not name the conflict with python3-websocket"; }
+  echo "dpkg -i wsclient-tools next to python3-websocket: refused (conflict)"
+  dpkg -L python3-websocket >"$tmp/replaced"
+  dpkg --purge python3-websocket >"$tmp/dpkg-purge-peer.log" 2>&1 \
+    || { cat "$tmp/dpkg-purge-peer.log"; fail "dpkg --purge python3-websocket (in the overlay)"; }
+fi
 dpkg -i "$packages"/*.deb >"$tmp/dpkg-install.log" 2>&1 || { cat "$tmp/dpkg-install.log"; fail "dpkg -i"; }
 for name in "${names[@]}"; do
   dpkg-query -W -f='${Status}' "$name" | grep -q 'install ok installed' || fail "$name is not installed"
@@ -150,8 +165,13 @@ while read -r path; do
   fi
 done <"$tmp/owned"
 # Whatever dpkg wrote to the overlays besides its database and logs (ldconfig's cache is rebuilt).
+# (The whiteouts of python3-websocket's files, purged above, are the only deletions expected.)
 left=$(cd "$tmp/overlay" && find usr etc var \( -path var/lib/dpkg -o -path var/log \) -prune -o \
-  \( -path etc/ld.so.cache -o -path var/cache/ldconfig/aux-cache \) -prune -o \( ! -type d -print \))
+  \( -path etc/ld.so.cache -o -path var/cache/ldconfig/aux-cache \) -prune -o \( ! -type d -print \) |
+  while read -r path; do
+    if [ -c "$tmp/overlay/$path" ] && grep -qxF "/$path" "$tmp/replaced"; then continue; fi
+    echo "$path"
+  done)
 for dir in $(cd "$tmp/overlay" && find usr etc var -type d); do
   grep -qxF "/$dir" "$tmp/dirs.before" || left="$left $dir/"
 done
