@@ -177,7 +177,7 @@ public:
         before a handshake counts as none. The jar is called on the thread of the WebSocket
         (WebSocketApp: of the app), during opening only. QNetworkCookieJar is not thread-safe:
         with connections in other threads than the jar's other users, give each thread a jar of
-        its own, or share a subclass whose virtual functions take a lock.
+        its own, or share a subclass whose virtual functions take a lock. See \ref qtnetwork-cookies.
     */
     QNetworkCookieJar *cookieJar() const;
     /*! Sends and stores cookies through \a jar (null: none); not owned; see cookieJar(). */

@@ -21,7 +21,7 @@ class ConnectOptions;
     A value type. The default, Type::None, means "direct, unless the environment says otherwise"
     (see proxyFor()). Type::System (systemProxy()) takes Qt's proxy settings instead, as
     QNetworkAccessManager does; a QNetworkProxy converts to and from these options. Which proxy
-    wins when several are configured: see the documentation's "Proxies" section.
+    wins when several are configured: \ref qtnetwork-precedence "Which proxy wins".
 */
 class WSCLIENT_EXPORT ProxyOptions
 {
