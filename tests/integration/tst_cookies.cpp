@@ -31,6 +31,13 @@ QString cookieSeenBy(const QUrl &url, const ConnectOptions &options)
     return m.isValid() ? m.text() : QStringLiteral("ERROR: no message: ") + ws->errorString();
 }
 
+ConnectOptions withJar(QNetworkCookieJar *jar)
+{
+    ConnectOptions options;
+    options.setCookieJar(jar);
+    return options;
+}
+
 // "a=1; b=2" as a set: the jar orders cookies by path, not by when they were set.
 QSet<QString> pairs(const QString &header)
 {
@@ -71,8 +78,7 @@ void tst_Cookies::cookieFrom101IsSentNextTime()
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     QNetworkCookieJar jar;
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     QCOMPARE(
         cookieSeenBy(server.url(QStringLiteral("/cookie?set-cookie=session%3Dabc%3B%20HttpOnly")), options),
         QString());
@@ -88,8 +94,7 @@ void tst_Cookies::eventLoopOpenUsesTheJarToo()
     WSCLIENT_REQUIRE_SERVER(server);
     QNetworkCookieJar jar;
     jar.setCookiesFromUrl(QNetworkCookie::parseCookies("pre=1"), QUrl(QStringLiteral("http://127.0.0.1/")));
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     WebSocket ws;
     QSignalSpy connected(&ws, &WebSocket::connected);
     QStringList cookiesAtConnected;
@@ -113,8 +118,7 @@ void tst_Cookies::explicitCookieMergedWithJar()
         QNetworkCookie::parseCookies("session=fromjar"), QUrl(QStringLiteral("http://127.0.0.1/")));
     jar.setCookiesFromUrl(
         QNetworkCookie::parseCookies("theme=dark"), QUrl(QStringLiteral("http://127.0.0.1/")));
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     options.setCookie("mine=1; session=byhand");
     const QString seen = cookieSeenBy(server.url(QStringLiteral("/cookie")), options);
     // The explicit value first and whole; the jar's cookie of the same name is not sent twice.
@@ -136,8 +140,7 @@ void tst_Cookies::redirectHopCookieReachesNextHop()
     // first hop's response must be in the requests of both later hops.
     const QUrl url = server.url(QStringLiteral("/redirect?n=1&to=/cookie&set-cookie=hop%3D1"));
     QNetworkCookieJar jar;
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     QCOMPARE(cookieSeenBy(url, options), QStringLiteral("hop=1"));
     QCOMPARE(namesInJar(jar, server.url()), QStringList { QStringLiteral("hop") });
 
@@ -150,8 +153,7 @@ void tst_Cookies::errorStatusStoresCookies()
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     QNetworkCookieJar jar;
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     auto ws
         = WebSocket::connectTo(server.url(QStringLiteral("/status?code=403&set-cookie=denied%3D1")), options);
     QCOMPARE(ws->error(), Error::BadStatus);
@@ -179,8 +181,7 @@ void tst_Cookies::secureCookiesOnlyOverWss()
         QNetworkCookie::parseCookies("plain=1"), QUrl(QStringLiteral("https://127.0.0.1/"))));
     QVERIFY(jar.setCookiesFromUrl(
         QNetworkCookie::parseCookies("secret=1; Secure"), QUrl(QStringLiteral("https://127.0.0.1/"))));
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     SslOptions ssl;
     ssl.setCaFile(certs.ca);
     options.setSslOptions(ssl);
@@ -221,8 +222,7 @@ void tst_Cookies::appSendsSessionCookieOnReconnect()
     TestServer server = TestServer::python();
     WSCLIENT_REQUIRE_SERVER(server);
     QNetworkCookieJar jar;
-    ConnectOptions options;
-    options.setCookieJar(&jar);
+    ConnectOptions options = withJar(&jar);
     // Every handshake to this URL sets session=first: the first request carries no cookie, the one
     // after the reconnect carries what the first response set.
     WebSocketApp app(

@@ -7,6 +7,7 @@
 // the server is addressed by the machine's host name, which resolves to a loopback address on
 // Debian (127.0.1.1) and in containers (127.0.0.1); the server listens on that address only.
 #include "proxydaemon.h"
+#include "proxysettings.h"
 #include "socksrecorder.h"
 #include "testcertificates.h"
 #include "testserver.h"
@@ -25,9 +26,6 @@ using namespace WsClient;
 namespace {
 
 constexpr int Wait = 20000;
-
-const char *const proxyVariables[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy",
-    "NO_PROXY", "all_proxy", "ALL_PROXY" };
 
 // The machine's host name and the loopback address it resolves to, or why there is none.
 struct LocalName
@@ -169,15 +167,7 @@ void tst_SystemProxy::initTestCase()
 
 void tst_SystemProxy::init()
 {
-    for (const char *name : proxyVariables)
-        qunsetenv(name);
-    // Qt's proxy settings as at start (setUseSystemConfiguration(true) drops any factory and proxy).
-    if (m_usedSystem) {
-        QNetworkProxyFactory::setUseSystemConfiguration(true);
-    } else {
-        QNetworkProxyFactory::setApplicationProxyFactory(nullptr);
-        QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
-    }
+    ProxySettings::reset(m_usedSystem);
 }
 
 void tst_SystemProxy::environmentNamesTheProxy_data()

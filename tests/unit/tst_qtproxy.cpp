@@ -2,6 +2,8 @@
 // QNetworkProxyFactory::proxyForQuery() offers (an application factory, the application proxy,
 // the system's settings). No network: proxyFor() only decides, and a proxy Qt offers that cannot
 // carry a WebSocket fails open() before any connection.
+#include "proxysettings.h"
+
 #include <WsClient/options.h>
 #include <WsClient/proxy.h>
 #include <WsClient/websocket.h>
@@ -15,9 +17,6 @@ using namespace WsClient;
 using Type = ProxyOptions::Type;
 
 namespace {
-
-const char *const proxyVariables[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy",
-    "NO_PROXY", "all_proxy", "ALL_PROXY" };
 
 // An application proxy factory answering with \a answer and recording what it was asked.
 class TestFactory : public QNetworkProxyFactory
@@ -83,16 +82,7 @@ private:
 
 void tst_QtProxy::init()
 {
-    for (const char *name : proxyVariables)
-        qunsetenv(name);
-    // Back to Qt's state at start: setUseSystemConfiguration(true) also drops any application
-    // proxy and factory; without system configuration, an explicit "none" does the same.
-    if (m_usedSystem) {
-        QNetworkProxyFactory::setUseSystemConfiguration(true);
-    } else {
-        QNetworkProxyFactory::setApplicationProxyFactory(nullptr);
-        QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
-    }
+    ProxySettings::reset(m_usedSystem);
     m_queries.clear();
 }
 
