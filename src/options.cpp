@@ -2,6 +2,8 @@
 
 #include "shareddefault_p.h"
 
+#include <QtCore/qpointer.h>
+#include <QtNetwork/qnetworkcookiejar.h>
 #include <QtNetwork/qsslconfiguration.h>
 
 namespace WsClient {
@@ -140,6 +142,7 @@ class ConnectOptionsPrivate : public QSharedData
 public:
     ConnectOptions::HeaderList headers;
     QByteArray cookie;
+    QPointer<QNetworkCookieJar> cookieJar;
     QByteArray origin;
     bool suppressOrigin = false;
     QByteArray host;
@@ -230,6 +233,14 @@ QByteArray ConnectOptions::cookie() const
 void ConnectOptions::setCookie(const QByteArray &cookie)
 {
     d->cookie = cookie;
+}
+QNetworkCookieJar *ConnectOptions::cookieJar() const
+{
+    return d->cookieJar.data();
+}
+void ConnectOptions::setCookieJar(QNetworkCookieJar *jar)
+{
+    d->cookieJar = jar;
 }
 QByteArray ConnectOptions::origin() const
 {

@@ -3,6 +3,7 @@
 #include <WsClient/options.h>
 
 #include <QtNetwork/qhostaddress.h>
+#include <QtNetwork/qnetworkproxy.h>
 
 namespace WsClient {
 
@@ -16,11 +17,12 @@ public:
     QString password;
     QStringList noProxy;
     int timeout = -1;
+    QString errorString; // from a QNetworkProxy that cannot tunnel
 
     bool operator==(const ProxyOptionsPrivate &o) const
     {
         return type == o.type && host == o.host && port == o.port && user == o.user && password == o.password
-            && noProxy == o.noProxy && timeout == o.timeout;
+            && noProxy == o.noProxy && timeout == o.timeout && errorString == o.errorString;
     }
 };
 
@@ -31,6 +33,15 @@ ProxyOptions::ProxyOptions(Type type, const QString &host, quint16 port) : d(new
     d->type = type;
     d->host = host;
     d->port = port;
+}
+
+ProxyOptions::ProxyOptions(const QNetworkProxy &proxy) : d(new ProxyOptionsPrivate)
+{
+    d->type = typeOfNetworkProxy(proxy, &d->errorString);
+    d->host = proxy.hostName();
+    d->port = proxy.port();
+    d->user = proxy.user();
+    d->password = proxy.password();
 }
 
 ProxyOptions::ProxyOptions(const ProxyOptions &other) = default;
@@ -44,6 +55,7 @@ ProxyOptions::Type ProxyOptions::type() const
 void ProxyOptions::setType(Type type)
 {
     d->type = type;
+    d->errorString.clear(); // the type is chosen anew: what a conversion found no longer applies
 }
 QString ProxyOptions::host() const
 {
@@ -92,6 +104,10 @@ int ProxyOptions::timeout() const
 void ProxyOptions::setTimeout(int msecs)
 {
     d->timeout = msecs;
+}
+QString ProxyOptions::errorString() const
+{
+    return d->errorString;
 }
 bool ProxyOptions::operator==(const ProxyOptions &other) const
 {
@@ -293,8 +309,14 @@ ProxyDecision decideProxy(const ParsedUrl &url, const ConnectOptions &options)
     ProxyDecision decision;
     decision.proxy.setType(ProxyOptions::Type::Direct);
     const ProxyOptions explicitProxy = options.proxy();
+    if (!explicitProxy.errorString().isEmpty()) {
+        decision.errorString = explicitProxy.errorString();
+        return decision;
+    }
     if (explicitProxy.type() == ProxyOptions::Type::Direct)
         return decision;
+    if (explicitProxy.type() == ProxyOptions::Type::System)
+        return decideSystemProxy(url, explicitProxy);
     if (explicitProxy.isProxied()) {
         if (explicitProxy.host().trimmed().isEmpty()) {
             decision.errorString = QStringLiteral("the proxy options give no proxy host");

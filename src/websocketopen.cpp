@@ -3,6 +3,7 @@
 
 #include "websocket_p.h"
 
+#include "cookiejar_p.h"
 #include "protocol/permessagedeflate.h"
 #include "trace_p.h"
 
@@ -108,7 +109,7 @@ void WebSocketPrivate::beginHandshake(QIODevice *dev, bool owned)
     handshake.request.origin = options.origin();
     handshake.request.suppressOrigin = options.suppressOrigin();
     handshake.request.headers = options.headers();
-    handshake.request.cookie = options.cookie();
+    handshake.request.cookie = handshakeCookieHeader(options, parsed);
     handshake.request.subprotocols = options.subprotocols();
     handshake.request.connection = options.connectionHeader();
     handshake.compression = options.compression();
@@ -152,6 +153,7 @@ void WebSocketPrivate::failOpening(Error e, const QString &why)
 void WebSocketPrivate::opened()
 {
     Q_Q(WebSocket);
+    storeHandshakeCookies(options, parsed, conn->handshake().response());
     openDeadline = QDeadlineTimer(QDeadlineTimer::Forever);
     rearmTimer();
     if (Trace::isOn()) {
@@ -171,6 +173,7 @@ void WebSocketPrivate::opened()
 void WebSocketPrivate::redirected(const QUrl &url)
 {
     Q_Q(WebSocket);
+    storeHandshakeCookies(options, parsed, conn->handshake().response()); // before the next hop asks
     ++redirects;
     qCDebug(lcTraceCategory).noquote() << "redirect" << conn->handshake().response().statusCode() << "to"
                                        << url.toDisplayString();
@@ -188,6 +191,8 @@ void WebSocketPrivate::redirected(const QUrl &url)
 void WebSocketPrivate::failed(const Protocol::Failure &failure)
 {
     qCDebug(lcTraceCategory).noquote() << "connection failed:" << errorName(failure.error) << failure.message;
+    if (!conn->wasOpen()) // an error status or a refused 101 may set cookies too, as in browsers
+        storeHandshakeCookies(options, parsed, conn->handshake().response());
     if (conn->state() == Protocol::ClientConnection::State::Closed) {
         finish();
         return;

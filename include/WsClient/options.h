@@ -18,6 +18,7 @@
 
 QT_BEGIN_NAMESPACE
 class QIODevice;
+class QNetworkCookieJar;
 class QSslConfiguration;
 QT_END_NAMESPACE
 
@@ -158,6 +159,29 @@ public:
     QByteArray cookie() const;
     /*! Sends \a cookie as the Cookie header; see cookie(). */
     void setCookie(const QByteArray &cookie);
+    /*!
+        The cookie jar the handshakes use, or null (default: no jar, only cookie() is sent).
+
+        Before each handshake request, each redirect hop included, the jar's cookies for the URL
+        (QNetworkCookieJar::cookiesForUrl()) go into the Cookie header after cookie(); a cookie
+        whose name cookie() already carries is not sent twice. The Set-Cookie fields of each
+        handshake response (the 101, a redirect, an error status) are stored with
+        QNetworkCookieJar::setCookiesFromUrl(), before the next hop's request is made and
+        before WebSocket::connected() or the error is reported. The jar sees ws:// URLs as http://
+        and wss:// as https://, so cookies marked Secure travel only over wss://. A Cookie field
+        in headers() replaces the whole header, the jar's cookies included.
+
+        Not owned (unlike QNetworkAccessManager::setCookieJar(), which takes ownership): the
+        options are a value copied into every connection, and the usual jar is one shared with a
+        QNetworkAccessManager, which owns it. The pointer is guarded (QPointer): a jar deleted
+        before a handshake counts as none. The jar is called on the thread of the WebSocket
+        (WebSocketApp: of the app), during opening only. QNetworkCookieJar is not thread-safe:
+        with connections in other threads than the jar's other users, give each thread a jar of
+        its own, or share a subclass whose virtual functions take a lock. See \ref qtnetwork-cookies.
+    */
+    QNetworkCookieJar *cookieJar() const;
+    /*! Sends and stores cookies through \a jar (null: none); not owned; see cookieJar(). */
+    void setCookieJar(QNetworkCookieJar *jar);
     /*! Origin header value; default http(s)://host[:port] (websocket-client: origin=). */
     QByteArray origin() const;
     /*! Sends \a origin as the Origin header; see origin(). */

@@ -27,12 +27,26 @@ def split_path(path):
     return url.path, {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
 
 
+def set_cookie_headers(path):
+    """A Set-Cookie field for each set-cookie=VALUE in the query (repeatable), on any response."""
+    values = parse_qs(urlsplit(path).query, keep_blank_values=True).get("set-cookie", [])
+    return [("Set-Cookie", value) for value in values]
+
+
 def redirect(location):
     return http.HTTPStatus.FOUND, [("Location", location), ("Content-Length", "0")], b""
 
 
 async def process_request(path, request_headers):
     """Answers the plain-HTTP paths (redirects, error statuses) before any WebSocket handshake."""
+    response = plain_http_response(path)
+    if response is not None:
+        status, headers, body = response
+        response = status, headers + set_cookie_headers(path), body
+    return response
+
+
+def plain_http_response(path):
     route, query = split_path(path)
     if route == "/redirect":
         remaining = int(query.get("n", "1"))
@@ -68,6 +82,12 @@ async def headers(ws, query):
         key = name.lower()
         joined[key] = f"{joined[key]}, {value}" if key in joined else value
     await ws.send(json.dumps({"path": ws.path, "headers": joined, "subprotocol": ws.subprotocol}))
+    await echo(ws)
+
+
+async def cookie(ws, query):
+    # The Cookie header as received ("" without one), then echo.
+    await ws.send(ws.request_headers.get("Cookie", ""))
     await echo(ws)
 
 
@@ -118,8 +138,8 @@ async def invalid_utf8(ws, query):
     await ws.wait_closed()
 
 
-ROUTES = {"/invalid-utf8": invalid_utf8, "/close": close, "/headers": headers, "/fragment": fragment, "/ping": ping, "/silent": silent,
-          "/count": count}
+ROUTES = {"/invalid-utf8": invalid_utf8, "/close": close, "/headers": headers, "/cookie": cookie,
+          "/fragment": fragment, "/ping": ping, "/silent": silent, "/count": count}
 
 
 async def handler(ws):
@@ -146,6 +166,7 @@ def tls_context(args):
 
 async def main(args):
     options = dict(process_request=process_request, ssl=tls_context(args), max_size=None, max_queue=None,
+                   extra_headers=lambda path, request_headers: set_cookie_headers(path),
                    ping_interval=None, compression=None if args.no_compression else "deflate",
                    subprotocols=args.subprotocols.split(",") if args.subprotocols else None)
     if args.unix:
