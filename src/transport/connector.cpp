@@ -5,6 +5,7 @@
 #include "trace_p.h"
 
 #include <QtCore/qtimer.h>
+#include <QtNetwork/qauthenticator.h>
 #include <QtNetwork/qhostinfo.h>
 #include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qsslcipher.h>
@@ -107,6 +108,13 @@ void Connector::start()
     if (m_proxy.isProxied()) {
         qCDebug(lcTraceCategory).noquote() << "proxy for" << target() << "from" << decision.source << "is"
                                            << m_proxy.toUrl().toDisplayString();
+        // SOCKS4's user id is no credential; ProxyOptions' go out with the first CONNECT as Basic.
+        const bool socks4
+            = m_proxy.type() == ProxyOptions::Type::Socks4 || m_proxy.type() == ProxyOptions::Type::Socks4a;
+        m_proxyAuth->setOrigin(proxyName());
+        if (!socks4)
+            m_proxyAuth->configure(
+                m_proxy.user(), m_proxy.password(), m_proxy.type() == ProxyOptions::Type::Http);
     }
     QAbstractSocket *socket;
     if (m_url.secure) {
@@ -210,8 +218,9 @@ void Connector::connectToProxy()
 void Connector::startProxyHandshake()
 {
     m_stage = Stage::ProxyHandshake;
-    m_handshake.emplace(m_proxy.type(), Protocol::ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress },
-        m_proxy.user(), m_proxy.password());
+    m_handshake.emplace(m_proxy.type(),
+        Protocol::ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress }, m_proxy.user(),
+        m_proxy.password(), m_proxyAuth);
     if (m_handshake->hasFailed()) {
         fail(Error::Proxy, QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
         return;
@@ -237,13 +246,49 @@ void Connector::onProxyReadyRead()
         const QByteArray outgoing = m_handshake->takeOutgoing();
         if (!outgoing.isEmpty())
             m_socket->write(outgoing);
-    } while (consumed > 0 && !m_handshake->isDone() && !m_handshake->hasFailed()
+    } while (consumed > 0 && m_handshake->state() == Protocol::ProxyHandshake::State::Running
         && m_socket->bytesAvailable() > 0);
 
     if (m_handshake->hasFailed())
-        fail(Error::Proxy, QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
+        fail(m_handshake->error(), QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
     else if (m_handshake->isDone())
         onTunnelEstablished();
+    else if (m_handshake->state() == Protocol::ProxyHandshake::State::Challenged)
+        onProxyChallenged();
+}
+
+void Connector::onProxyChallenged()
+{
+    using Action = Protocol::AuthVerdict::Action;
+    Protocol::AuthVerdict verdict = m_handshake->authVerdict();
+    qCDebug(lcTraceCategory).noquote()
+        << QStringLiteral("%1 asks for %2 authentication%3: %4")
+               .arg(proxyName(), QString::fromLatin1(verdict.scheme),
+                   verdict.realm.isEmpty() ? QString() : QStringLiteral(" (realm \"%1\")").arg(verdict.realm),
+                   verdict.action == Action::Retry
+                       ? QStringLiteral("answering as user \"%1\"").arg(m_proxyAuth->user())
+                       : QStringLiteral("asking the application"));
+    if (verdict.action == Action::AskCredentials) {
+        QAuthenticator authenticator;
+        authenticator.setRealm(verdict.realm);
+        authenticator.setOption(QStringLiteral("scheme"), QString::fromLatin1(verdict.scheme));
+        QPointer<Connector> alive(this);
+        Q_EMIT proxyAuthenticationRequired(m_proxy, &authenticator);
+        if (!alive || hasFailed() || m_stage != Stage::ProxyHandshake || !m_socket)
+            return;
+        verdict = m_proxyAuth->answered(authenticator.user(), authenticator.password());
+    }
+    if (verdict.action != Action::Retry) {
+        fail(verdict.error,
+            QStringLiteral("%1 (%2)").arg(m_handshake->challengeFailureText(verdict), proxyName()));
+        return;
+    }
+    // Proxies close the connection after a 407 (tinyproxy) or may keep it with a body to skip
+    // (squid): a new connection is the one way that works with both.
+    disconnect(m_socket, &QIODevice::readyRead, this, &Connector::onProxyReadyRead);
+    m_handshake.reset();
+    m_socket->abort();
+    connectToProxy();
 }
 
 void Connector::onTunnelEstablished()
