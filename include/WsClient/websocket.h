@@ -53,7 +53,7 @@ private:
 
     <b>Authentication.</b> A server that answers the upgrade with 401 gets Basic (RFC 7617) or
     Digest (RFC 7616: SHA-256, MD5 and their -sess forms, qop auth) on a new connection, with the
-    user info of the URL (ws://user:password@host/) or the answer to authenticationRequired();
+    user info of the URL (`ws://user:password@host/`) or the answer to authenticationRequired();
     an HTTP CONNECT proxy's 407 likewise, with ProxyOptions' user and password or the answer to
     proxyAuthenticationRequired(). Each set of credentials is tried once per realm: refused ones
     end with Error::AuthenticationFailed unless the signal supplies others. See \ref authentication.
