@@ -2,6 +2,8 @@
 
 #include <QtCore/qrandom.h>
 
+#include <algorithm>
+
 namespace WsClient::Protocol {
 
 namespace {
@@ -35,7 +37,78 @@ int strength(const AuthChallenge &challenge, DigestChallenge *digest, QString *w
 
 } // namespace
 
-AuthSession::AuthSession(Side side) : m_side(side), m_makeCnonce(randomCnonce) { }
+struct AuthSession::State
+{
+    struct Sent
+    {
+        Scheme scheme = Scheme::None; // None: the request carried no credentials
+        QString realm;
+        bool realmKnown = true;
+        QString user;
+        QString password;
+        bool answering = false; // it answered a challenge of the request before
+        bool staleRetry = false; // it answered a stale=true challenge
+    };
+    struct Refusal
+    {
+        Scheme scheme;
+        QString realm;
+        QString user;
+        QString password;
+    };
+
+    QString user;
+    QString password;
+    bool haveCredentials = false;
+    bool credentialsConfigured = false; // the current ones came from configure()
+    QString configuredUser;
+    QString configuredPassword;
+    bool preemptiveBasic = false;
+    // The challenge adopted last, which requests answer.
+    Scheme scheme = Scheme::None;
+    QString realm;
+    DigestChallenge digest;
+    quint32 nc = 0;
+    QByteArray sessionCnonce; // -sess: one client nonce per server nonce, H(A1) depends on it
+    bool answerPending = false; // the next request answers the challenge adopted last
+    bool staleRetryPending = false;
+    Sent sent;
+    QList<Refusal> refused;
+    AuthVerdict asking; // what AskCredentials asked, and how to fail without an answer
+    std::function<QByteArray()> makeCnonce; // empty: randomCnonce()
+};
+
+AuthSession::AuthSession(Side side) : m_side(side) { }
+AuthSession::AuthSession(AuthSession &&other) noexcept = default;
+AuthSession &AuthSession::operator=(AuthSession &&other) noexcept = default;
+AuthSession::~AuthSession() = default;
+
+AuthSession::State &AuthSession::state()
+{
+    if (!d)
+        d = std::make_unique<State>();
+    return *d;
+}
+
+void AuthSession::setCnonceGenerator(const std::function<QByteArray()> &generator)
+{
+    state().makeCnonce = generator;
+}
+
+bool AuthSession::hasCredentials() const
+{
+    return d && d->haveCredentials;
+}
+
+QString AuthSession::user() const
+{
+    return d ? d->user : QString();
+}
+
+QString AuthSession::password() const
+{
+    return d ? d->password : QString();
+}
 
 QByteArray AuthSession::fieldName() const
 {
@@ -71,61 +144,71 @@ void AuthSession::setOrigin(const QString &origin)
 {
     if (origin == m_origin)
         return;
-    AuthSession fresh(m_side);
-    fresh.m_makeCnonce = std::move(m_makeCnonce);
-    *this = std::move(fresh);
     m_origin = origin;
+    if (!d)
+        return;
+    std::function<QByteArray()> generator = std::move(d->makeCnonce);
+    d.reset();
+    if (generator)
+        state().makeCnonce = std::move(generator);
 }
 
 void AuthSession::configure(const QString &user, const QString &password, bool preemptiveBasic)
 {
     const bool given = !user.isEmpty() || !password.isEmpty();
-    m_preemptiveBasic = preemptiveBasic && given;
-    if (m_configuredUser == user && m_configuredPassword == password)
+    if (!d && !given)
+        return; // nothing configured, nothing known: stay empty
+    State &s = state();
+    s.preemptiveBasic = preemptiveBasic && given;
+    if (s.configuredUser == user && s.configuredPassword == password)
         return;
-    m_configuredUser = user;
-    m_configuredPassword = password;
+    s.configuredUser = user;
+    s.configuredPassword = password;
     if (given) {
-        m_user = user;
-        m_password = password;
-        m_haveCredentials = true;
-        m_credentialsConfigured = true;
-    } else if (m_credentialsConfigured) {
-        m_user.clear();
-        m_password.clear();
-        m_haveCredentials = false;
-        m_credentialsConfigured = false;
+        s.user = user;
+        s.password = password;
+        s.haveCredentials = true;
+        s.credentialsConfigured = true;
+    } else if (s.credentialsConfigured) {
+        s.user.clear();
+        s.password.clear();
+        s.haveCredentials = false;
+        s.credentialsConfigured = false;
     }
 }
 
 QByteArray AuthSession::authorization(QByteArrayView method, QByteArrayView uri)
 {
-    const bool answering = std::exchange(m_answerPending, false);
-    const bool staleRetry = std::exchange(m_staleRetryPending, false);
-    m_sent = Sent();
-    if (!m_haveCredentials)
+    if (!d)
         return QByteArray();
-    Sent sent { m_scheme, m_realm, true, m_user, m_password, answering, staleRetry };
-    switch (m_scheme) {
+    State &s = *d;
+    const bool answering = std::exchange(s.answerPending, false);
+    const bool staleRetry = std::exchange(s.staleRetryPending, false);
+    s.sent = State::Sent();
+    if (!s.haveCredentials)
+        return QByteArray();
+    State::Sent sent { s.scheme, s.realm, true, s.user, s.password, answering, staleRetry };
+    switch (s.scheme) {
     case Scheme::None:
-        if (!m_preemptiveBasic)
+        if (!s.preemptiveBasic)
             return QByteArray();
         sent.scheme = Scheme::Basic;
         sent.realmKnown = false;
-        m_sent = sent;
-        return basicAuthorization(m_user, m_password);
+        s.sent = sent;
+        return basicAuthorization(s.user, s.password);
     case Scheme::Basic:
-        m_sent = sent;
-        return basicAuthorization(m_user, m_password);
+        s.sent = sent;
+        return basicAuthorization(s.user, s.password);
     case Scheme::Digest: {
-        m_sent = sent;
-        const bool session = m_digest.algorithm == DigestAlgorithm::Md5Sess
-            || m_digest.algorithm == DigestAlgorithm::Sha256Sess;
-        if (session && m_sessionCnonce.isEmpty())
-            m_sessionCnonce = m_makeCnonce();
-        const DigestRequest request { m_user, m_password, method.toByteArray(), uri.toByteArray(), ++m_nc,
-            session ? m_sessionCnonce : m_makeCnonce() };
-        return digestAuthorization(m_digest, request);
+        s.sent = sent;
+        const auto cnonce = [&s] { return s.makeCnonce ? s.makeCnonce() : randomCnonce(); };
+        const bool session = s.digest.algorithm == DigestAlgorithm::Md5Sess
+            || s.digest.algorithm == DigestAlgorithm::Sha256Sess;
+        if (session && s.sessionCnonce.isEmpty())
+            s.sessionCnonce = cnonce();
+        const DigestRequest request { s.user, s.password, method.toByteArray(), uri.toByteArray(), ++s.nc,
+            session ? s.sessionCnonce : cnonce() };
+        return digestAuthorization(s.digest, request);
     }
     case Scheme::UsernamePassword:
         break;
@@ -135,12 +218,15 @@ QByteArray AuthSession::authorization(QByteArrayView method, QByteArrayView uri)
 
 bool AuthSession::startUsernamePasswordRequest()
 {
-    m_answerPending = m_staleRetryPending = false;
-    m_sent = Sent();
-    if (!m_haveCredentials)
+    if (!d)
+        return false;
+    State &s = *d;
+    s.answerPending = s.staleRetryPending = false;
+    s.sent = State::Sent();
+    if (!s.haveCredentials)
         return false;
     // The proxy sees them only when it picks the method, so its refusal is always conclusive.
-    m_sent = { Scheme::UsernamePassword, QString(), true, m_user, m_password, true, false };
+    s.sent = { Scheme::UsernamePassword, QString(), true, s.user, s.password, true, false };
     return true;
 }
 
@@ -184,106 +270,107 @@ AuthVerdict AuthSession::usernamePasswordRequired()
 
 AuthVerdict AuthSession::decide(Scheme scheme, const QString &realm, const DigestChallenge *digest)
 {
-    const Sent sent = std::exchange(m_sent, Sent());
+    State &s = state();
+    const State::Sent sent = std::exchange(s.sent, State::Sent());
     const bool sameSpace = sent.scheme == scheme && (!sent.realmKnown || sent.realm == realm);
     if (sameSpace) {
         if (digest && digest->stale && !sent.staleRetry) {
             // §3.3: the digest was right, the nonce old: once more with the new one, not asking.
-            m_digest = *digest;
-            m_nc = 0;
-            m_sessionCnonce.clear();
-            m_answerPending = true;
-            m_staleRetryPending = true;
+            s.digest = *digest;
+            s.nc = 0;
+            s.sessionCnonce.clear();
+            s.answerPending = true;
+            s.staleRetryPending = true;
             return { AuthVerdict::Action::Retry, Error::NoError, QString(), schemeName(scheme), realm };
         }
-        if ((sent.answering || scheme == Scheme::Basic) && !refusal(scheme, realm, sent.user, sent.password))
-            m_refused.append({ scheme, realm, sent.user, sent.password });
+        if ((sent.answering || scheme == Scheme::Basic) && !refused(scheme, realm, sent.user, sent.password))
+            s.refused.append({ scheme, realm, sent.user, sent.password });
     }
-    if (digest && (m_scheme != Scheme::Digest || digest->nonce != m_digest.nonce)) {
-        m_nc = 0;
-        m_sessionCnonce.clear();
+    if (digest && (s.scheme != Scheme::Digest || digest->nonce != s.digest.nonce)) {
+        s.nc = 0;
+        s.sessionCnonce.clear();
     }
-    m_scheme = scheme;
-    m_realm = realm;
+    s.scheme = scheme;
+    s.realm = realm;
     if (digest)
-        m_digest = *digest;
+        s.digest = *digest;
 
-    if (m_haveCredentials && !refusal(m_scheme, m_realm, m_user, m_password))
+    if (s.haveCredentials && !refused(s.scheme, s.realm, s.user, s.password))
         return retryWithCurrent();
     // Nothing left to try: the application may know better.
-    const Refusal *last = nullptr;
-    for (const Refusal &r : std::as_const(m_refused)) {
-        if (r.scheme == m_scheme && r.realm == m_realm)
+    const State::Refusal *last = nullptr;
+    for (const State::Refusal &r : std::as_const(s.refused)) {
+        if (r.scheme == s.scheme && r.realm == s.realm)
             last = &r;
     }
-    m_asking = last
-        ? fail(Error::AuthenticationFailed, refusedMessage(last->user))
-        : fail(sideError(),
-            m_scheme == Scheme::UsernamePassword
-                ? QStringLiteral(
-                    "authentication required (SOCKS5 username/password), no credentials were given")
-                : QStringLiteral("authentication required (%1, realm \"%2\"), no credentials were given")
-                      .arg(QString::fromLatin1(schemeName(m_scheme)), m_realm));
-    m_asking.action = AuthVerdict::Action::AskCredentials;
-    return m_asking;
+    const QString none = s.scheme == Scheme::UsernamePassword
+        ? QStringLiteral("authentication required (SOCKS5 username/password), no credentials were given")
+        : QStringLiteral("authentication required (%1, realm \"%2\"), no credentials were given")
+              .arg(QString::fromLatin1(schemeName(s.scheme)), s.realm);
+    s.asking = last ? fail(Error::AuthenticationFailed, refusedMessage(last->user)) : fail(sideError(), none);
+    s.asking.action = AuthVerdict::Action::AskCredentials;
+    return s.asking;
 }
 
 AuthVerdict AuthSession::answered(const QString &user, const QString &password)
 {
-    if (m_asking.action != AuthVerdict::Action::AskCredentials)
+    if (!d || d->asking.action != AuthVerdict::Action::AskCredentials)
         return fail(sideError(), QStringLiteral("no credentials were asked for"));
-    AuthVerdict asked = std::exchange(m_asking, AuthVerdict());
+    State &s = *d;
+    AuthVerdict asked = std::exchange(s.asking, AuthVerdict());
     if (user.isEmpty() && password.isEmpty()) {
         asked.action = AuthVerdict::Action::Fail;
         return asked;
     }
-    if (refusal(m_scheme, m_realm, user, password))
+    if (refused(s.scheme, s.realm, user, password))
         return fail(Error::AuthenticationFailed, refusedMessage(user));
-    m_user = user;
-    m_password = password;
-    m_haveCredentials = true;
-    m_credentialsConfigured = false;
+    s.user = user;
+    s.password = password;
+    s.haveCredentials = true;
+    s.credentialsConfigured = false;
     return retryWithCurrent();
 }
 
 AuthVerdict AuthSession::retryWithCurrent()
 {
+    State &s = state();
     // RFC 7617 §2: the user-id cannot contain a colon, the server would split it there.
-    if (m_scheme == Scheme::Basic && m_user.contains(QLatin1Char(':')))
+    if (s.scheme == Scheme::Basic && s.user.contains(QLatin1Char(':')))
         return fail(Error::InvalidArgument,
             QStringLiteral(
                 "the user name \"%1\" contains ':', which Basic authentication cannot carry (RFC 7617)")
-                .arg(m_user));
-    if (m_scheme == Scheme::UsernamePassword
-        && (m_user.toUtf8().size() > 255 || m_password.toUtf8().size() > 255))
+                .arg(s.user));
+    if (s.scheme == Scheme::UsernamePassword
+        && (s.user.toUtf8().size() > 255 || s.password.toUtf8().size() > 255))
         return fail(Error::InvalidArgument,
             QStringLiteral("user name and password are limited to 255 bytes (RFC 1929)"));
-    m_answerPending = true;
-    return { AuthVerdict::Action::Retry, Error::NoError, QString(), schemeName(m_scheme), m_realm };
+    s.answerPending = true;
+    return { AuthVerdict::Action::Retry, Error::NoError, QString(), schemeName(s.scheme), s.realm };
 }
 
 AuthVerdict AuthSession::fail(Error error, const QString &message) const
 {
-    return { AuthVerdict::Action::Fail, error, message, schemeName(m_scheme), m_realm };
+    return { AuthVerdict::Action::Fail, error, message, d ? schemeName(d->scheme) : QByteArray(),
+        d ? d->realm : QString() };
 }
 
-const AuthSession::Refusal *AuthSession::refusal(
+bool AuthSession::refused(
     Scheme scheme, const QString &realm, const QString &user, const QString &password) const
 {
-    for (const Refusal &r : m_refused) {
-        if (r.scheme == scheme && r.realm == realm && r.user == user && r.password == password)
-            return &r;
-    }
-    return nullptr;
+    if (!d)
+        return false;
+    return std::any_of(d->refused.cbegin(), d->refused.cend(), [&](const State::Refusal &r) {
+        return r.scheme == scheme && r.realm == realm && r.user == user && r.password == password;
+    });
 }
 
 QString AuthSession::refusedMessage(const QString &user) const
 {
-    if (m_scheme == Scheme::UsernamePassword)
+    if (d && d->scheme == Scheme::UsernamePassword)
         return QStringLiteral("the credentials of user \"%1\" were refused (SOCKS5 username/password)")
             .arg(user);
     return QStringLiteral("the credentials of user \"%1\" were refused (%2, realm \"%3\")")
-        .arg(user, QString::fromLatin1(schemeName(m_scheme)), m_realm);
+        .arg(user, QString::fromLatin1(schemeName(d ? d->scheme : Scheme::None)), d ? d->realm : QString());
 }
 
 QString originOf(const ParsedUrl &url)

@@ -6,6 +6,7 @@
 #include <WsClient/url.h>
 
 #include <functional>
+#include <memory>
 
 namespace WsClient::Protocol {
 
@@ -63,6 +64,9 @@ public:
     };
 
     explicit AuthSession(Side side = Side::Server);
+    AuthSession(AuthSession &&other) noexcept;
+    AuthSession &operator=(AuthSession &&other) noexcept;
+    ~AuthSession();
 
     Side side() const { return m_side; }
     /*! "Authorization" or "Proxy-Authorization". */
@@ -83,9 +87,9 @@ public:
         challenge (websocket-client's and curl's way with a proxy's credentials).
     */
     void configure(const QString &user, const QString &password, bool preemptiveBasic = false);
-    bool hasCredentials() const { return m_haveCredentials; }
-    QString user() const { return m_user; }
-    QString password() const { return m_password; }
+    bool hasCredentials() const;
+    QString user() const;
+    QString password() const;
 
     /*!
         Starts a request to \a uri with \a method: the value of fieldName() to send, empty for none.
@@ -104,59 +108,26 @@ public:
     AuthVerdict answered(const QString &user, const QString &password);
 
     /*! Client nonces come from \a generator (tests); by default 16 random bytes in hex. */
-    void setCnonceGenerator(const std::function<QByteArray()> &generator) { m_makeCnonce = generator; }
+    void setCnonceGenerator(const std::function<QByteArray()> &generator);
 
 private:
+    struct State;
     enum class Scheme { None, Basic, Digest, UsernamePassword };
 
-    struct Sent
-    {
-        Scheme scheme = Scheme::None; // None: the request carried no credentials
-        QString realm;
-        bool realmKnown = true;
-        QString user;
-        QString password;
-        bool answering = false; // it answered a challenge of the request before
-        bool staleRetry = false; // it answered a stale=true challenge
-    };
-    struct Refusal
-    {
-        Scheme scheme;
-        QString realm;
-        QString user;
-        QString password;
-    };
-
+    State &state();
     AuthVerdict decide(Scheme scheme, const QString &realm, const DigestChallenge *digest);
     AuthVerdict retryWithCurrent();
     AuthVerdict fail(Error error, const QString &message) const;
     Error sideError() const;
-    const Refusal *refusal(
-        Scheme scheme, const QString &realm, const QString &user, const QString &password) const;
+    bool refused(Scheme scheme, const QString &realm, const QString &user, const QString &password) const;
     QString refusedMessage(const QString &user) const;
     static QByteArray schemeName(Scheme scheme);
 
     Side m_side;
     QString m_origin;
-    QString m_user;
-    QString m_password;
-    bool m_haveCredentials = false;
-    bool m_credentialsConfigured = false; // the current ones came from configure()
-    QString m_configuredUser;
-    QString m_configuredPassword;
-    bool m_preemptiveBasic = false;
-    // The challenge adopted last, which requests answer.
-    Scheme m_scheme = Scheme::None;
-    QString m_realm;
-    DigestChallenge m_digest;
-    quint32 m_nc = 0;
-    QByteArray m_sessionCnonce; // -sess: one client nonce per server nonce, H(A1) depends on it
-    bool m_answerPending = false; // the next request answers the challenge adopted last
-    bool m_staleRetryPending = false;
-    Sent m_sent;
-    QList<Refusal> m_refused;
-    AuthVerdict m_asking; // what AskCredentials asked, and how to fail without an answer
-    std::function<QByteArray()> m_makeCnonce;
+    // Everything learnt: null until there is something to keep, so that the many connections that
+    // never meet a challenge or credentials carry 8 bytes for it, not half a kilobyte.
+    std::unique_ptr<State> d;
 };
 
 /*!

@@ -108,9 +108,8 @@ void ClientHandshake::judge()
             const QList<AuthChallenge> offered
                 = parseChallenges(m_response.headers(), m_auth->challengeFieldName());
             if (!offered.isEmpty()) {
-                m_challenged = true;
-                m_authVerdict = m_auth->challenged(offered);
-                if (m_authVerdict.action == AuthVerdict::Action::Retry) {
+                m_authVerdict = std::make_unique<AuthVerdict>(m_auth->challenged(offered));
+                if (m_authVerdict->action == AuthVerdict::Action::Retry) {
                     m_status = Status::Challenged;
                     return;
                 }
@@ -161,14 +160,20 @@ void ClientHandshake::bodyTimedOut()
 void ClientHandshake::finishBadStatus()
 {
     m_readingBody = false;
-    if (!m_challenged) {
+    if (!m_authVerdict) {
         fail(Error::BadStatus, m_outcome.errorString);
-    } else if (m_authVerdict.action == AuthVerdict::Action::AskCredentials) {
+    } else if (m_authVerdict->action == AuthVerdict::Action::AskCredentials) {
         m_status = Status::Challenged; // the body is kept, should the application give nothing
     } else {
         m_status = Status::Failed;
-        m_failure = challengeFailure(m_authVerdict);
+        m_failure = challengeFailure(*m_authVerdict);
     }
+}
+
+const AuthVerdict &ClientHandshake::authVerdict() const
+{
+    static const AuthVerdict none;
+    return m_authVerdict ? *m_authVerdict : none;
 }
 
 Failure ClientHandshake::challengeFailure(const AuthVerdict &verdict) const

@@ -9,6 +9,8 @@
 
 #include <QtCore/qurl.h>
 
+#include <memory>
+
 namespace WsClient::Protocol {
 
 /*!
@@ -88,7 +90,7 @@ public:
     QByteArray body() const { return m_body; }
     const Failure &failure() const { return m_failure; }
     /*! With Challenged: Retry or AskCredentials. */
-    const AuthVerdict &authVerdict() const { return m_authVerdict; }
+    const AuthVerdict &authVerdict() const;
     /*! The failure that ends a challenge for \a verdict (Fail): its error, the status and the cause. */
     Failure challengeFailure(const AuthVerdict &verdict) const;
 
@@ -106,8 +108,8 @@ private:
     int m_redirectsFollowed = 0;
     bool m_canRedirect = false;
     AuthSession *m_auth = nullptr;
-    bool m_challenged = false; // the 401 went to m_auth, whose verdict waits for the body
-    AuthVerdict m_authVerdict;
+    // A 401 went to m_auth: its verdict (kept apart, as most handshakes never have one).
+    std::unique_ptr<AuthVerdict> m_authVerdict;
     HandshakeRequest m_request;
     HttpResponseParser m_response;
     HandshakeOutcome m_outcome;
