@@ -2,6 +2,8 @@
 
 #include <QtCore/qcryptographichash.h>
 
+#include <algorithm>
+
 namespace WsClient::Protocol {
 
 namespace {
@@ -100,7 +102,8 @@ void addParam(AuthChallenge &challenge, QByteArrayView item)
 {
     QByteArray name;
     QByteArray value;
-    if (readParam(item, &name, &value))
+    // A challenge has a token68 or parameters, never both (RFC 9110 §11.6.1).
+    if (challenge.token68.isEmpty() && readParam(item, &name, &value))
         challenge.params.append({ name, value });
     else
         challenge.malformed = true;
@@ -208,6 +211,15 @@ bool readDigestChallenge(const AuthChallenge &challenge, DigestChallenge *digest
     }
     d.opaque = challenge.param("opaque");
     d.hasOpaque = !d.opaque.isNull();
+    // They are echoed into a header field: nothing that could end or split it (the response parser
+    // already refuses such bytes; this keeps the codec safe on its own).
+    for (const QByteArray &echoed : { d.realm, d.nonce, d.opaque }) {
+        if (std::any_of(echoed.cbegin(), echoed.cend(),
+                [](char c) { return (uchar(c) < 0x20 && c != '\t') || c == 0x7F; })) {
+            *why = QStringLiteral("Digest challenge with control characters");
+            return false;
+        }
+    }
     const QByteArray algorithm = challenge.param("algorithm");
     bool known = algorithm.isNull();
     for (DigestAlgorithm a : { DigestAlgorithm::Md5, DigestAlgorithm::Md5Sess, DigestAlgorithm::Sha256,

@@ -102,6 +102,9 @@ void tst_HttpAuth::parseChallenges_data()
     QTest::newRow("token68 then params of the next")
         << QByteArray("Newauth YWJj, Basic realm=\"r\", charset=\"UTF-8\"")
         << "Newauth[YWJj] | Basic{realm=r,charset=UTF-8}";
+    // (found by fuzz_auth: the parameter was added to the token68 challenge)
+    QTest::newRow("parameter after a token68")
+        << QByteArray("NTLM abc==, realm=\"p\", Basic") << "NTLM[abc==]! | Basic";
     QTest::newRow("bad whitespace around =")
         << QByteArray("Basic realm = \"x\" , other = y") << "Basic{realm=x,other=y}";
     QTest::newRow("empty items") << QByteArray(" , Basic realm=x,, ,") << "Basic{realm=x}";
@@ -150,6 +153,8 @@ void tst_HttpAuth::readDigest_data()
                                  << "Digest algorithm SHA-512-256 is not supported";
     QTest::newRow("unknown qop") << QByteArray(R"(Digest realm="r", nonce="n", qop="auth-conf")")
                                  << "Digest qop \"auth-conf\" offers neither auth nor auth-int";
+    QTest::newRow("control characters")
+        << QByteArray("Digest realm=\"r\", nonce=\"a\x01b\"") << "Digest challenge with control characters";
     QTest::newRow("malformed") << QByteArray(R"(Digest realm="r", nonce="unterminated)")
                                << "malformed Digest challenge";
 }
