@@ -4,7 +4,7 @@
 // connection, TLS still runs end to end with the target.
 #include "authsupport.h"
 #include "proxydaemon.h"
-#include "testcertificates.h"
+#include "proxytarget.h"
 #include "testserver.h"
 #include "tracecapture.h"
 
@@ -21,37 +21,6 @@ namespace {
 const QString User = QStringLiteral("alice");
 const QString Password = QStringLiteral("s3cret");
 const QString SquidRealm = QStringLiteral("wsclient-proxy");
-
-struct Target
-{
-    TestServer server;
-    QUrl url;
-    ConnectOptions options;
-};
-
-// The python echo server named "localhost", so the proxy resolves the name.
-Target echoTarget(bool secure)
-{
-    const TestCertificates &certs = TestCertificates::instance();
-    Target target { TestServer::python(secure ? certs.serverTlsArguments() : QStringList()), {}, {} };
-    target.url = QUrl(QStringLiteral("%1://localhost:%2/echo")
-                          .arg(secure ? QStringLiteral("wss") : QStringLiteral("ws"))
-                          .arg(target.server.port()));
-    if (secure) {
-        SslOptions ssl;
-        ssl.setCaFile(certs.ca);
-        target.options.setSslOptions(ssl);
-    }
-    return target;
-}
-
-void useProxy(Target &target, Type type, quint16 port, const QString &user = {}, const QString &password = {})
-{
-    ProxyOptions proxy(type, QStringLiteral("127.0.0.1"), port);
-    proxy.setUser(user);
-    proxy.setPassword(password);
-    target.options.setProxy(proxy);
-}
 
 } // namespace
 
@@ -94,7 +63,7 @@ void tst_ProxyAuthentication::tinyproxyBasicFromSignal()
     WSCLIENT_REQUIRE_SERVER(target.server);
     auto proxy = ProxyDaemon::tinyproxy({ target.server.port() }, User, Password);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(target, Type::Http, proxy->port());
+    target.options.setProxy(proxyAt(Type::Http, proxy->port()));
     WebSocket ws;
     Answerer answerer { User, Password };
     answerer.attachProxy(&ws);
@@ -112,7 +81,7 @@ void tst_ProxyAuthentication::tinyproxyRefused()
     WSCLIENT_REQUIRE_SERVER(target.server);
     auto proxy = ProxyDaemon::tinyproxy({ target.server.port() }, User, Password);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(target, Type::Http, proxy->port(), User, QStringLiteral("wrong"));
+    target.options.setProxy(proxyAt(Type::Http, proxy->port(), User, QStringLiteral("wrong")));
     auto ws = WebSocket::connectTo(target.url, target.options);
     QCOMPARE(ws->error(), Error::AuthenticationFailed);
     // The Basic sent with the first CONNECT was refused (tinyproxy says 401): not tried twice.
@@ -144,8 +113,8 @@ void tst_ProxyAuthentication::squidDigest()
     WSCLIENT_REQUIRE_SERVER(target.server);
     auto proxy = ProxyDaemon::squid(User, Password, { QStringLiteral("digest") }, SquidRealm);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(
-        target, Type::Http, proxy->port(), fromSignal ? QString() : User, fromSignal ? QString() : Password);
+    target.options.setProxy(
+        proxyAt(Type::Http, proxy->port(), fromSignal ? QString() : User, fromSignal ? QString() : Password));
     WebSocket ws;
     Answerer answerer { User, Password };
     answerer.attachProxy(&ws);
@@ -175,7 +144,7 @@ void tst_ProxyAuthentication::squidPrefersDigestOverBasic()
     auto proxy = ProxyDaemon::squid(
         User, Password, { QStringLiteral("basic"), QStringLiteral("digest") }, SquidRealm);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(target, Type::Http, proxy->port());
+    target.options.setProxy(proxyAt(Type::Http, proxy->port()));
     WebSocket ws;
     Answerer answerer { User, Password };
     answerer.attachProxy(&ws);
@@ -190,7 +159,7 @@ void tst_ProxyAuthentication::squidRefused()
     WSCLIENT_REQUIRE_SERVER(target.server);
     auto proxy = ProxyDaemon::squid(User, Password, { QStringLiteral("digest") }, SquidRealm);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(target, Type::Http, proxy->port(), User, QStringLiteral("wrong"));
+    target.options.setProxy(proxyAt(Type::Http, proxy->port(), User, QStringLiteral("wrong")));
     auto ws = WebSocket::connectTo(target.url, target.options);
     QCOMPARE(ws->error(), Error::AuthenticationFailed);
     QVERIFY2(ws->errorString().contains(
@@ -205,7 +174,7 @@ void tst_ProxyAuthentication::socks5FromSignal()
     WSCLIENT_REQUIRE_SERVER(target.server);
     auto proxy = ProxyDaemon::microsocks(User, Password);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    useProxy(target, Type::Socks5h, proxy->port());
+    target.options.setProxy(proxyAt(Type::Socks5h, proxy->port()));
     WebSocket ws;
     Answerer answerer { User, Password };
     answerer.attachProxy(&ws);

@@ -18,9 +18,6 @@ import hashlib
 import http
 import re
 import secrets
-import sys
-
-import websockets
 
 import echo_server
 
@@ -113,20 +110,7 @@ class Guard:
         return None
 
 
-async def main(args):
-    guard = Guard(args)
-
-    async def process_request(path, request_headers):
-        answer = guard.check(path, request_headers)
-        return answer if answer is not None else await echo_server.process_request(path, request_headers)
-
-    server = await websockets.serve(echo_server.handler, args.host, args.port, reuse_address=True,
-                                    process_request=process_request, compression=None, ping_interval=None)
-    print(f"LISTENING {server.sockets[0].getsockname()[1]}", flush=True)
-    await server.wait_closed()
-
-
-if __name__ == "__main__":
+def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -135,4 +119,20 @@ if __name__ == "__main__":
     parser.add_argument("--offer", default="Digest:SHA-256,Digest:MD5",
                         help="challenges in order: Basic, Digest:MD5, Digest:SHA-256, Digest:MD5-sess, ...")
     parser.add_argument("--userhash", action="store_true", help="ask for the user name hashed")
-    asyncio.run(main(parser.parse_args()))
+    args = parser.parse_args()
+    guard = Guard(args)
+    serve_request = echo_server.process_request
+
+    async def process_request(path, request_headers):
+        answer = guard.check(path, request_headers)
+        return answer if answer is not None else await serve_request(path, request_headers)
+
+    # echo_server.main() serves with the module's process_request: the guard goes in front of it.
+    echo_server.process_request = process_request
+    args.unix = args.cert = args.key = args.client_ca = args.subprotocols = None
+    args.no_compression = True
+    asyncio.run(echo_server.main(args))
+
+
+if __name__ == "__main__":
+    main()
