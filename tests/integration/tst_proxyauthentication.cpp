@@ -30,16 +30,14 @@ class tst_ProxyAuthentication : public QObject
 private Q_SLOTS:
     void initTestCase();
 
-    void tinyproxyBasicFromSignal_data();
-    void tinyproxyBasicFromSignal();
+    void askedFor_data();
+    void askedFor();
     void tinyproxyRefused();
 
     void squidDigest_data();
     void squidDigest();
     void squidPrefersDigestOverBasic();
     void squidRefused();
-
-    void socks5FromSignal();
 };
 
 void tst_ProxyAuthentication::initTestCase()
@@ -49,28 +47,40 @@ void tst_ProxyAuthentication::initTestCase()
         qunsetenv(name);
 }
 
-void tst_ProxyAuthentication::tinyproxyBasicFromSignal_data()
+void tst_ProxyAuthentication::askedFor_data()
 {
+    QTest::addColumn<QString>("daemon");
     QTest::addColumn<bool>("secure");
-    QTest::newRow("ws") << false;
-    QTest::newRow("wss") << true;
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<QString>("realm");
+    QTest::newRow("tinyproxy ws") << "tinyproxy" << false << "Basic"
+                                  << "Tinyproxy";
+    QTest::newRow("tinyproxy wss") << "tinyproxy" << true << "Basic"
+                                   << "Tinyproxy";
+    // SOCKS5 username/password: the greeting offered none, microsocks wants it.
+    QTest::newRow("microsocks socks5h") << "microsocks" << false << "SOCKS5" << QString();
 }
 
-void tst_ProxyAuthentication::tinyproxyBasicFromSignal()
+void tst_ProxyAuthentication::askedFor()
 {
+    QFETCH(QString, daemon);
     QFETCH(bool, secure);
+    QFETCH(QString, scheme);
+    QFETCH(QString, realm);
     Target target = echoTarget(secure);
     WSCLIENT_REQUIRE_SERVER(target.server);
-    auto proxy = ProxyDaemon::tinyproxy({ target.server.port() }, User, Password);
+    const bool socks = daemon == QLatin1String("microsocks");
+    auto proxy = socks ? ProxyDaemon::microsocks(User, Password)
+                       : ProxyDaemon::tinyproxy({ target.server.port() }, User, Password);
     WSCLIENT_REQUIRE_PROXY(proxy);
-    target.options.setProxy(proxyAt(Type::Http, proxy->port()));
+    target.options.setProxy(proxyAt(socks ? Type::Socks5h : Type::Http, proxy->port()));
     WebSocket ws;
     Answerer answerer { User, Password };
     answerer.attachProxy(&ws);
     QVERIFY2(openAndWait(ws, target.url, target.options, secure), qPrintable(ws.errorString()));
     QCOMPARE(answerer.asked, 1);
-    QCOMPARE(answerer.scheme, QStringLiteral("Basic"));
-    QCOMPARE(answerer.realm, QStringLiteral("Tinyproxy"));
+    QCOMPARE(answerer.scheme, scheme);
+    QCOMPARE(answerer.realm, realm);
     const QString problem = echoProblem(ws);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
@@ -166,22 +176,6 @@ void tst_ProxyAuthentication::squidRefused()
                  QStringLiteral("the credentials of user \"alice\" were refused (Digest, realm \"%1\")")
                      .arg(SquidRealm)),
         qPrintable(ws->errorString()));
-}
-
-void tst_ProxyAuthentication::socks5FromSignal()
-{
-    Target target = echoTarget(false);
-    WSCLIENT_REQUIRE_SERVER(target.server);
-    auto proxy = ProxyDaemon::microsocks(User, Password);
-    WSCLIENT_REQUIRE_PROXY(proxy);
-    target.options.setProxy(proxyAt(Type::Socks5h, proxy->port()));
-    WebSocket ws;
-    Answerer answerer { User, Password };
-    answerer.attachProxy(&ws);
-    QVERIFY2(openAndWait(ws, target.url, target.options, false), qPrintable(ws.errorString()));
-    QCOMPARE(answerer.asked, 1);
-    QCOMPARE(answerer.scheme, QStringLiteral("SOCKS5"));
-    QVERIFY(echoProblem(ws).isEmpty());
 }
 
 QTEST_MAIN(tst_ProxyAuthentication)
