@@ -18,6 +18,23 @@ void enableTrace(bool on)
 
 namespace Trace {
 
+QByteArray redactedCredentials(const QByteArray &line)
+{
+    // Credentials are never logged: an Authorization field keeps its scheme and nothing else.
+    const QByteArray lower = line.toLower();
+    for (const QByteArrayView name :
+        { QByteArrayView("authorization:"), QByteArrayView("proxy-authorization:") }) {
+        if (!lower.startsWith(name))
+            continue;
+        const QByteArray value = line.mid(name.size()).trimmed();
+        const qsizetype space = value.indexOf(' ');
+        // A bare token (no scheme before a space) is all credential.
+        const QByteArray scheme = space < 0 ? QByteArray() : value.left(space) + ' ';
+        return line.left(name.size()) + ' ' + scheme + "(credentials not shown)";
+    }
+    return line;
+}
+
 void headerBlock(const char *title, const QByteArray &head)
 {
     if (!isOn())
@@ -25,7 +42,7 @@ void headerBlock(const char *title, const QByteArray &head)
     qCDebug(lcTraceCategory).noquote() << QStringLiteral("--- %1 ---").arg(QLatin1String(title));
     const QList<QByteArray> lines = head.trimmed().split('\n');
     for (const QByteArray &line : lines)
-        qCDebug(lcTraceCategory).noquote() << QString::fromLatin1(line.trimmed());
+        qCDebug(lcTraceCategory).noquote() << QString::fromLatin1(redactedCredentials(line.trimmed()));
     qCDebug(lcTraceCategory).noquote() << QStringLiteral("-----------------------");
 }
 

@@ -23,9 +23,9 @@ namespace WsClient {
     signals and the blocking API. It holds no protocol rule of its own: it feeds bytes in, carries
     out what the connection decides, and reports each connection's end once (finish()).
 
-    Its parts live in websocketopen.cpp (opening, redirects, deadlines, the end), websocketreceive.cpp
-    (reading and handing out what arrives), websocketwait.cpp (the blocking API) and websocket.cpp
-    (the public functions).
+    Its parts live in websocketopen.cpp (opening, redirects, deadlines, the end), websocketauth.cpp
+    (answering 401 and 407 challenges), websocketreceive.cpp (reading and handing out what arrives),
+    websocketwait.cpp (the blocking API) and websocket.cpp (the public functions).
 */
 class WebSocketPrivate final : public Protocol::ConnectionSink,
                                public Protocol::FrameOutput,
@@ -78,9 +78,16 @@ public:
     void offerAsSpare(QByteArray &message);
     void dropSpare();
 
+    // --- Authentication (websocketauth.cpp) ------------------------------------------------------
+    void prepareAuth(const QUrl &url);
+    void configureHandshakeAuth(Protocol::ClientHandshake::Config &handshake);
+    void wireConnectorAuth(Transport::Connector *connector);
+    void answerChallenge(Protocol::AuthVerdict verdict);
+
     // ConnectionSink
     void opened() override;
     void redirected(const QUrl &url) override;
+    void authenticationRequired(const Protocol::AuthVerdict &verdict) override;
     void failed(const Protocol::Failure &failure) override;
     void closeTransport() override;
     void frameReceived(const Protocol::FrameHeader &header, QByteArrayView payload) override;
@@ -127,6 +134,11 @@ public:
     int timeout;
     int redirects = 0;
     std::atomic<WebSocket::State> state { WebSocket::State::Unconnected };
+
+    // Credentials and challenges, kept across attempts and open() calls while the origin (and the
+    // proxy) stays the same; see Protocol::AuthSession.
+    Protocol::AuthSession serverAuth { Protocol::AuthSession::Side::Server };
+    Protocol::AuthSession proxyAuth { Protocol::AuthSession::Side::Proxy };
 
     // The layers
     Transport::Connector *connector = nullptr;

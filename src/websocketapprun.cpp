@@ -67,6 +67,15 @@ void WebSocketAppPrivate::wireSocket()
     QObject::connect(socket, &WebSocket::bytesWritten, q, [this](qint64 n) {
         guarded("bytesWritten", [&] { Q_EMIT q_ptr->bytesWritten(n); });
     });
+    // Passed on as they are, synchronously: the application fills the authenticator in.
+    QObject::connect(socket, &WebSocket::authenticationRequired, q, [this](QAuthenticator *authenticator) {
+        guarded("authenticationRequired", [&] { Q_EMIT q_ptr->authenticationRequired(authenticator); });
+    });
+    QObject::connect(socket, &WebSocket::proxyAuthenticationRequired, q,
+        [this](const ProxyOptions &proxy, QAuthenticator *authenticator) {
+            guarded("proxyAuthenticationRequired",
+                [&] { Q_EMIT q_ptr->proxyAuthenticationRequired(proxy, authenticator); });
+        });
     QObject::connect(socket, &WebSocket::messageReceived, q,
         [this](const QByteArray &data, Opcode opcode) { onMessage(data, opcode); });
     QObject::connect(socket, &WebSocket::fragmentReceived, q,

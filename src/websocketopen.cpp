@@ -70,6 +70,7 @@ void WebSocketPrivate::startAttempt(const QUrl &url)
         failOpening(parsed.error, parsed.errorString);
         return;
     }
+    prepareAuth(url);
     const QString compressionProblem = Protocol::compressionOptionsProblem(options.compression());
     if (!compressionProblem.isNull()) {
         failOpening(Error::InvalidArgument, compressionProblem);
@@ -84,6 +85,7 @@ void WebSocketPrivate::startAttempt(const QUrl &url)
         return;
     }
     connector = new Transport::Connector(parsed, options, q);
+    wireConnectorAuth(connector);
     QObject::connect(connector, &Transport::Connector::ready, q, [this] { onTransportReady(); });
     QObject::connect(connector, &Transport::Connector::failed, q,
         [this](Error e, const QString &why) { failOpening(e, why); });
@@ -118,6 +120,7 @@ void WebSocketPrivate::beginHandshake(QIODevice *dev, bool owned)
     handshake.redirectLimit = options.redirectLimit();
     handshake.redirectsFollowed = redirects;
     handshake.canRedirect = options.device() == nullptr;
+    configureHandshakeAuth(handshake);
     config.reader.frames.maxFrameSize = quint64(qMax<qint64>(0, options.maxFrameSize()));
     config.reader.messages.maxMessageSize = quint64(qMax<qint64>(0, options.maxMessageSize()));
     config.reader.messages.validateUtf8 = !options.skipUtf8Validation();

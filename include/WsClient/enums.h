@@ -35,6 +35,13 @@ enum class Error {
     ConnectionClosed, //!< The operation needs an open connection (websocket-client: WebSocketConnectionClosedException).
     Compression, //!< permessage-deflate negotiation or inflation failed.
     SendBufferFull, //!< A send was refused: ConnectOptions::sendBufferLimit() bytes wait to be written.
+    /*!
+        The server (HTTP 401) or the proxy (HTTP 407, SOCKS5) refused the credentials given: URL user
+        info, ProxyOptions, or an answer to WebSocket::authenticationRequired() or
+        WebSocket::proxyAuthenticationRequired(). The string names the user, scheme and realm. When
+        no credentials were given at all the error stays BadStatus (401) or Proxy.
+    */
+    AuthenticationFailed,
 };
 Q_ENUM_NS(Error)
 

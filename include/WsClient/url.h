@@ -33,8 +33,9 @@ struct WSCLIENT_EXPORT ParsedUrl
     Parses a ws:// or wss:// URL. Schemes are case-insensitive; http(s) is not accepted.
     Errors (Error::InvalidUrl, the cause in errorString): an empty or invalid URL, another
     scheme, no host, a port of 0 or above 65535, a fragment (not allowed by RFC 6455 §3).
-    User info ("user:password@") is accepted and ignored, as websocket-client does: nothing is
-    sent for it; authenticate with an Authorization header instead.
+    User info ("user:password@") is accepted and left out of ParsedUrl: it is never sent as is.
+    WebSocket uses it to answer the server's 401 challenge (Basic or Digest) on a new connection
+    (see WebSocket::authenticationRequired()); an Authorization header of your own disables that.
     The resource is the path ("/" when empty) plus "?query" when the URL has a query, as QUrl
     encodes it (QUrl decodes escapes of unreserved characters, e.g. %7E becomes ~).
 */

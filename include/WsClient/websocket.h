@@ -8,6 +8,7 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qscopedpointer.h>
 #include <QtCore/qurl.h>
+#include <QtNetwork/qauthenticator.h>
 #include <QtNetwork/qhostaddress.h>
 
 #include <memory>
@@ -49,6 +50,13 @@ private:
     and friends), or in the blocking style of QAbstractSocket from a thread without an event loop
     (waitForConnected(), receive(), waitForDisconnected()). Sending is safe from any thread: calls
     from other threads are queued to the object's thread, each thread's order kept, each message whole.
+
+    <b>Authentication.</b> A server that answers the upgrade with 401 gets Basic (RFC 7617) or
+    Digest (RFC 7616: SHA-256, MD5 and their -sess forms, qop auth) on a new connection, with the
+    user info of the URL (`ws://user:password@host/`) or the answer to authenticationRequired();
+    an HTTP CONNECT proxy's 407 likewise, with ProxyOptions' user and password or the answer to
+    proxyAuthenticationRequired(). Each set of credentials is tried once per realm: refused ones
+    end with Error::AuthenticationFailed unless the signal supplies others. See \ref authentication.
 */
 class WSCLIENT_EXPORT WebSocket : public QObject
 {
@@ -243,6 +251,26 @@ Q_SIGNALS:
         opening fails, the state is already Unconnected here, so a slot may call open() again at once.
     */
     void errorOccurred(WsClient::Error error, const QString &errorString);
+    /*!
+        The server answered the opening handshake with 401 and no credentials are left to try (none
+        in the URL, or they were refused). Fill in \a authenticator's user and password to try them
+        on a new connection; leave both empty to give up (Error::BadStatus with the 401, or
+        Error::AuthenticationFailed after a refusal). realm() names the protection space,
+        option("scheme") the scheme ("Basic" or "Digest") and effectiveUrl() the URL.
+
+        Answer before returning: connect directly (the default within one thread; from another
+        thread, Qt::BlockingQueuedConnection). The answer is kept for later requests to the same
+        origin (scheme, host, port), reopening included; no credentials follow a redirect to
+        another origin. The open timeout (ConnectOptions::timeout()) keeps running meanwhile.
+    */
+    void authenticationRequired(QAuthenticator *authenticator);
+    /*!
+        \a proxy (an HTTP CONNECT proxy answering 407, or a SOCKS5 proxy that requires username and
+        password) wants credentials that are not known or were refused: fill in \a authenticator as
+        for authenticationRequired(); option("scheme") is "Basic", "Digest" or "SOCKS5". The
+        answer is kept for this proxy, and the tunnel is tried again on a new connection.
+    */
+    void proxyAuthenticationRequired(const WsClient::ProxyOptions &proxy, QAuthenticator *authenticator);
 
     /*!
         A complete text \a message. Not emitted with ConnectOptions::fireContinuationFrames, where

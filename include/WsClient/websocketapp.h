@@ -7,6 +7,7 @@
 #include <QtCore/qobject.h>
 #include <QtCore/qscopedpointer.h>
 #include <QtCore/qurl.h>
+#include <QtNetwork/qauthenticator.h>
 
 #include <functional>
 
@@ -226,6 +227,15 @@ Q_SIGNALS:
         error when it dropped or never opened; the given code and reason after close() while not connected).
     */
     void closed(int code, const QString &reason);
+    /*!
+        The server asks for credentials: WebSocket::authenticationRequired() of the app's socket,
+        passed on synchronously. Fill in \a authenticator before returning; the answer is kept
+        for every reconnect to the same origin, so the signal comes again only when the server
+        refuses it.
+    */
+    void authenticationRequired(QAuthenticator *authenticator);
+    /*! The proxy \a proxy asks for credentials: WebSocket::proxyAuthenticationRequired(), passed on. */
+    void proxyAuthenticationRequired(const WsClient::ProxyOptions &proxy, QAuthenticator *authenticator);
     /*! The app's state changed to \a state. */
     void stateChanged(WsClient::WebSocketApp::State state);
     /*! Attempt \a attempt (1, 2, …) will start in \a delayMs. */

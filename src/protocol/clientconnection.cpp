@@ -98,8 +98,21 @@ void ClientConnection::afterReading()
 void ClientConnection::feedHandshake(char *data, qsizetype size)
 {
     const qsizetype used = m_handshake.feed(QByteArrayView(data, size));
+    if (m_handshake.status() != ClientHandshake::Status::Open) {
+        endHandshake();
+        return;
+    }
+    becomeOpen();
+    // Frames that came in the same read as the response head.
+    if (used < size && wantsData())
+        receiveData(data + used, size - used);
+}
+
+void ClientConnection::endHandshake()
+{
     switch (m_handshake.status()) {
     case ClientHandshake::Status::Running:
+    case ClientHandshake::Status::Open:
         return;
     case ClientHandshake::Status::Failed:
         failClosed(m_handshake.failure());
@@ -108,13 +121,11 @@ void ClientConnection::feedHandshake(char *data, qsizetype size)
         setState(State::Closed);
         m_sink.redirected(m_handshake.redirectUrl());
         return;
-    case ClientHandshake::Status::Open:
-        break;
+    case ClientHandshake::Status::Challenged:
+        setState(State::Closed);
+        m_sink.authenticationRequired(m_handshake.authVerdict());
+        return;
     }
-    becomeOpen();
-    // Frames that came in the same read as the response head.
-    if (used < size && wantsData())
-        receiveData(data + used, size - used);
 }
 
 void ClientConnection::becomeOpen()
@@ -142,7 +153,7 @@ void ClientConnection::transportClosed(const QString &target, const QString &cau
         return;
     case State::Connecting:
         m_handshake.endOfStream(target, cause);
-        failClosed(m_handshake.failure());
+        endHandshake();
         return;
     case State::Open:
         failClosed({ Error::ConnectionClosed, CloseCode::Abnormal,
@@ -313,8 +324,7 @@ void ClientConnection::bodyTimedOut()
     if (m_state != State::Connecting)
         return;
     m_handshake.bodyTimedOut();
-    if (m_handshake.status() == ClientHandshake::Status::Failed)
-        failClosed(m_handshake.failure());
+    endHandshake();
 }
 
 void ClientConnection::closeTimedOut(const QString &why)

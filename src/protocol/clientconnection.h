@@ -20,6 +20,13 @@ public:
     /*! The server redirected: this connection is Closed; a new one goes to \a url. */
     virtual void redirected(const QUrl &url) = 0;
     /*!
+        The server asked for credentials (401) and \a verdict says to retry (the AuthSession holds
+        the answer) or to ask the application: this connection is Closed, without a failure. A
+        retry connects again to the same URL; giving up ends with
+        handshake().challengeFailure() of the final verdict.
+    */
+    virtual void authenticationRequired(const AuthVerdict &verdict) = 0;
+    /*!
         The connection failed: called once, when the failure is decided. The state is Closed when it
         failed before it was open, or when the transport is gone; otherwise Closing, with the Close
         frame written and closeTransport() about to follow.
@@ -49,10 +56,10 @@ struct Undelivered
     Its state is one enum with an explicit transition table:
 
         Connecting -> Open      the 101 was valid
-        Connecting -> Closed    the handshake failed, was redirected or timed out, or abort()
-        Open       -> Closing   a Close was sent (close(), a failure) or received
-        Open       -> Closed    the transport ended without a Close, or abort()
-        Closing    -> Closed    the transport ended, the close timed out, or abort()
+        Connecting -> Closed    the handshake failed, was redirected, challenged (401) or timed out, or
+   abort() Open       -> Closing   a Close was sent (close(), a failure) or received Open       -> Closed the
+   transport ended without a Close, or abort() Closing    -> Closed    the transport ended, the close timed
+   out, or abort()
 
     The rules it keeps: the handshake (ClientHandshake), every frame and message rule of the
     receive side (ProtocolReader), masking, fragmentation and deflate (MessageWriter), Pings
@@ -143,6 +150,7 @@ public:
 private:
     void setState(State next);
     void feedHandshake(char *data, qsizetype size);
+    void endHandshake();
     void becomeOpen();
     void afterReading();
     void writeClose(quint16 code, QStringView reason);

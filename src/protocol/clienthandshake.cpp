@@ -2,6 +2,8 @@
 
 #include "permessagedeflate.h"
 
+#include <algorithm>
+
 namespace WsClient::Protocol {
 
 ClientHandshake::ClientHandshake(const Config &config)
@@ -17,6 +19,15 @@ ClientHandshake::ClientHandshake(const Config &config)
     HandshakeRequestParams params = config.request;
     if (config.compression.isEnabled())
         params.extensions = deflateOffer(config.compression);
+    const auto isAuthorization
+        = [](const auto &field) { return equalsIgnoringCase(field.first, "Authorization"); };
+    if (config.crossOrigin)
+        params.headers.removeIf(isAuthorization);
+    if (config.canRedirect && !std::any_of(params.headers.cbegin(), params.headers.cend(), isAuthorization))
+        m_auth = config.auth;
+    if (m_auth) // called for every request, so that the session knows what this one carried
+        params.authorization = m_auth->authorization(
+            "GET", params.url.resource.isEmpty() ? QByteArrayView("/") : QByteArrayView(params.url.resource));
     m_request = buildHandshakeRequest(params);
     if (m_request.error != Error::NoError)
         fail(m_request.error, m_request.errorString);
@@ -93,6 +104,17 @@ void ClientHandshake::judge()
         }
         return;
     case ResponseKind::BadStatus:
+        if (m_auth && m_response.statusCode() == 401) {
+            const QList<AuthChallenge> offered
+                = parseChallenges(m_response.headers(), m_auth->challengeFieldName());
+            if (!offered.isEmpty()) {
+                m_authVerdict = std::make_unique<AuthVerdict>(m_auth->challenged(offered));
+                if (m_authVerdict->action == AuthVerdict::Action::Retry) {
+                    m_status = Status::Challenged;
+                    return;
+                }
+            }
+        }
         m_readingBody = true;
         m_bodyExpected = m_response.contentLength();
         if (m_bodyExpected == 0)
@@ -138,7 +160,26 @@ void ClientHandshake::bodyTimedOut()
 void ClientHandshake::finishBadStatus()
 {
     m_readingBody = false;
-    fail(Error::BadStatus, m_outcome.errorString);
+    if (!m_authVerdict) {
+        fail(Error::BadStatus, m_outcome.errorString);
+    } else if (m_authVerdict->action == AuthVerdict::Action::AskCredentials) {
+        m_status = Status::Challenged; // the body is kept, should the application give nothing
+    } else {
+        m_status = Status::Failed;
+        m_failure = challengeFailure(*m_authVerdict);
+    }
+}
+
+const AuthVerdict &ClientHandshake::authVerdict() const
+{
+    static const AuthVerdict none;
+    return m_authVerdict ? *m_authVerdict : none;
+}
+
+Failure ClientHandshake::challengeFailure(const AuthVerdict &verdict) const
+{
+    return { verdict.error, CloseCode::Abnormal,
+        m_outcome.errorString + QStringLiteral(": ") + verdict.message };
 }
 
 void ClientHandshake::fail(Error error, const QString &why)

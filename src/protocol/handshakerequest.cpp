@@ -140,7 +140,7 @@ HandshakeRequest buildHandshakeRequest(const HandshakeRequestParams &params)
 
     const QByteArray hostAndPort = url.hostAndPort().toUtf8();
     HeaderList fields;
-    fields.reserve(9 + params.headers.size());
+    fields.reserve(10 + params.headers.size());
     fields.append({ QByteArray("Upgrade"), QByteArray("websocket") });
     fields.append({ QByteArray("Host"), params.host.isEmpty() ? hostAndPort : params.host });
     if (!params.suppressOrigin) {
@@ -160,6 +160,8 @@ HandshakeRequest buildHandshakeRequest(const HandshakeRequestParams &params)
         fields.append({ QByteArray("Sec-WebSocket-Extensions"), params.extensions });
     if (!params.cookie.isEmpty())
         fields.append({ QByteArray("Cookie"), params.cookie });
+    if (!params.authorization.isEmpty())
+        fields.append({ QByteArray("Authorization"), params.authorization });
     mergeUserFields(&fields, params.headers);
 
     for (const auto &field : std::as_const(fields)) {

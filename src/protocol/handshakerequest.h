@@ -26,6 +26,7 @@ struct HandshakeRequestParams
     */
     HeaderList headers;
     QByteArray cookie; //!< Cookie header value.
+    QByteArray authorization; //!< Authorization value answering the server's challenge (AuthSession).
     QStringList subprotocols; //!< Sec-WebSocket-Protocol offer, in preference order; each an HTTP token.
     QByteArray extensions; //!< Sec-WebSocket-Extensions offer (e.g. permessage-deflate).
     QByteArray connection; //!< Connection value; "Upgrade" when empty (seed: connection=).
@@ -50,7 +51,7 @@ struct HandshakeRequest
     Builds the client's opening handshake (RFC 6455 §4.1): GET resource HTTP/1.1, Host (port
     left out when it is the scheme's default), Upgrade, Connection, Sec-WebSocket-Key,
     Sec-WebSocket-Version: 13, Origin (http:// for ws, https:// for wss) unless suppressed,
-    Sec-WebSocket-Protocol, Sec-WebSocket-Extensions, Cookie, then the user's fields.
+    Sec-WebSocket-Protocol, Sec-WebSocket-Extensions, Cookie, Authorization, then the user's fields.
 */
 HandshakeRequest buildHandshakeRequest(const HandshakeRequestParams &params);
 

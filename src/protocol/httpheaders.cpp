@@ -9,15 +9,14 @@ bool isOws(char c)
     return c == ' ' || c == '\t';
 }
 
-// tchar of RFC 9110 §5.6.2: letters, digits and !#$%&'*+-.^_`|~
+} // namespace
+
 bool isTokenChar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
-
-} // namespace
 
 QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 {

@@ -24,6 +24,8 @@ bool headerHasToken(const HeaderList &headers, QByteArrayView name, QByteArrayVi
 bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b);
 /*! True when \a text contains CR, LF or NUL: such names/values would allow header injection. */
 bool containsLineBreak(QByteArrayView text);
+/*! True for a tchar of RFC 9110 §5.6.2: letters, digits and !#$%&'*+-.^_`|~ */
+bool isTokenChar(char c);
 /*! True when \a text is a non-empty HTTP token (RFC 9110 §5.6.2), as field names must be. */
 bool isHttpToken(QByteArrayView text);
 /*! \a text without leading and trailing SP and HTAB (RFC 9110 "OWS"). */

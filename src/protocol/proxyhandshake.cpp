@@ -70,10 +70,15 @@ QString socks4ReplyText(quint8 code)
     }
 }
 
-ProxyHandshake::ProxyHandshake(
-    ProxyOptions::Type type, const Target &target, const QString &user, const QString &password)
-    : m_type(type), m_target(target), m_user(user.toUtf8()), m_password(password.toUtf8())
+ProxyHandshake::ProxyHandshake(ProxyOptions::Type type, const Target &target, const QString &user,
+    const QString &password, AuthSession *auth)
+    : m_type(type), m_target(target), m_user(user.toUtf8()), m_password(password.toUtf8()), m_auth(auth)
 {
+    if (!m_auth) {
+        m_ownAuth = std::make_unique<AuthSession>(AuthSession::Side::Proxy);
+        m_ownAuth->configure(user, password, type == ProxyOptions::Type::Http);
+        m_auth = m_ownAuth.get();
+    }
     switch (type) {
     case ProxyOptions::Type::Http:
         startHttp();
@@ -115,14 +120,36 @@ QByteArray ProxyHandshake::takeOutgoing()
     return std::exchange(m_outgoing, QByteArray());
 }
 
-qsizetype ProxyHandshake::fail(const QString &why)
+qsizetype ProxyHandshake::fail(const QString &why, Error error)
 {
     if (m_state != State::Failed) {
         m_state = State::Failed;
+        m_error = error;
         m_errorString = protocolName() + QStringLiteral(" proxy: ") + why;
     }
     m_outgoing.clear();
     return 0;
+}
+
+qsizetype ProxyHandshake::challenged(const AuthVerdict &verdict, const QString &context)
+{
+    m_challengeContext = context;
+    if (verdict.action == AuthVerdict::Action::Fail) {
+        fail(QString(), verdict.error);
+        m_errorString = challengeFailureText(verdict);
+        return 0;
+    }
+    m_verdict = verdict;
+    m_state = State::Challenged;
+    m_outgoing.clear();
+    return 0;
+}
+
+QString ProxyHandshake::challengeFailureText(const AuthVerdict &verdict) const
+{
+    return QStringLiteral("%1 proxy: %2%3")
+        .arg(protocolName(), verdict.message,
+            m_challengeContext.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_challengeContext));
 }
 
 qsizetype ProxyHandshake::feed(QByteArrayView data)
@@ -156,9 +183,10 @@ void ProxyHandshake::startHttp()
         return;
     }
     m_outgoing = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
-    if (!m_user.isEmpty() || !m_password.isEmpty())
-        m_outgoing
-            += "Proxy-Authorization: Basic " + QByteArray(m_user + ':' + m_password).toBase64() + "\r\n";
+    // Called for every CONNECT, with or without credentials, so the session can judge the answer.
+    const QByteArray authorization = m_auth->authorization("CONNECT", authority);
+    if (!authorization.isEmpty())
+        m_outgoing += m_auth->fieldName() + ": " + authorization + "\r\n";
     m_outgoing += "\r\n";
     m_step = Step::HttpReply;
 }
@@ -195,11 +223,17 @@ qsizetype ProxyHandshake::feedHttp(QByteArrayView data)
         m_state = State::Done;
         return headEnd;
     }
-    // 407 is the proxy's own challenge; some proxies (tinyproxy 1.11) answer a CONNECT with 401.
+    // 407 is the proxy's own challenge; tinyproxy 1.11 answers wrong credentials with 401 and
+    // WWW-Authenticate.
     if (statusCode == 407 || statusCode == 401) {
-        const QString why = m_user.isEmpty() ? QStringLiteral("no credentials were given")
-                                             : QStringLiteral("the credentials were rejected");
-        return fail(QStringLiteral("authentication required, %1 (\"%2\")").arg(why, shown));
+        QList<AuthChallenge> offered = parseChallenges(m_http.headers(), m_auth->challengeFieldName());
+        if (offered.isEmpty() && statusCode == 401)
+            offered = parseChallenges(m_http.headers(), "WWW-Authenticate");
+        if (offered.isEmpty())
+            return fail(
+                QStringLiteral("authentication required, without a challenge to answer (\"%1\")").arg(shown));
+        challenged(m_auth->challenged(offered), QStringLiteral("\"%1\"").arg(shown));
+        return hasFailed() ? 0 : headEnd;
     }
     return fail(
         QStringLiteral("CONNECT to %1:%2 refused: \"%3\"").arg(m_target.host).arg(m_target.port).arg(shown));
@@ -271,7 +305,9 @@ qsizetype ProxyHandshake::feedSocks4(QByteArrayView data)
 
 void ProxyHandshake::startSocks5()
 {
-    const bool withAuth = !m_user.isEmpty() || !m_password.isEmpty();
+    const bool withAuth = m_auth->startUsernamePasswordRequest();
+    m_user = m_auth->user().toUtf8();
+    m_password = m_auth->password().toUtf8();
     if (withAuth && (m_user.size() > 255 || m_password.size() > 255)) {
         fail(QStringLiteral("user name and password are limited to 255 bytes (RFC 1929)"));
         return;
@@ -306,10 +342,12 @@ qsizetype ProxyHandshake::feedSocks5Method(QByteArrayView data)
         return 0;
     const quint8 method = quint8(data.at(1));
     const bool offeredAuth = !m_user.isEmpty() || !m_password.isEmpty();
-    if (method == Socks5NoAcceptableMethod)
-        return fail(offeredAuth
-                ? QStringLiteral("no acceptable authentication method (offered none and username/password)")
-                : QStringLiteral("authentication required, no credentials were given"));
+    if (method == Socks5NoAcceptableMethod) {
+        if (offeredAuth)
+            return fail(
+                QStringLiteral("no acceptable authentication method (offered none and username/password)"));
+        return challenged(m_auth->usernamePasswordRequired(), QString());
+    }
     if (method == Socks5NoAuth) {
         sendSocks5Connect();
         return 2;
@@ -335,8 +373,8 @@ qsizetype ProxyHandshake::feedSocks5Auth(QByteArrayView data)
     if (data.size() < 2)
         return 0;
     if (data.at(1) != 0)
-        return fail(QStringLiteral("authentication failed, the credentials were rejected (status %1)")
-                        .arg(hex(quint8(data.at(1)))));
+        return challenged(
+            m_auth->usernamePasswordRequired(), QStringLiteral("status %1").arg(hex(quint8(data.at(1)))));
     sendSocks5Connect();
     return 2;
 }

@@ -107,6 +107,13 @@ void Connector::start()
     if (m_proxy.isProxied()) {
         qCDebug(lcTraceCategory).noquote() << "proxy for" << target() << "from" << decision.source << "is"
                                            << m_proxy.toUrl().toDisplayString();
+        // SOCKS4's user id is no credential; ProxyOptions' go out with the first CONNECT as Basic.
+        const bool socks4
+            = m_proxy.type() == ProxyOptions::Type::Socks4 || m_proxy.type() == ProxyOptions::Type::Socks4a;
+        m_proxyAuth->setOrigin(proxyName());
+        if (!socks4)
+            m_proxyAuth->configure(
+                m_proxy.user(), m_proxy.password(), m_proxy.type() == ProxyOptions::Type::Http);
     }
     QAbstractSocket *socket;
     if (m_url.secure) {
@@ -210,8 +217,9 @@ void Connector::connectToProxy()
 void Connector::startProxyHandshake()
 {
     m_stage = Stage::ProxyHandshake;
-    m_handshake.emplace(m_proxy.type(), Protocol::ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress },
-        m_proxy.user(), m_proxy.password());
+    m_handshake.emplace(m_proxy.type(),
+        Protocol::ProxyHandshake::Target { m_url.host, m_url.port, m_targetAddress }, m_proxy.user(),
+        m_proxy.password(), m_proxyAuth);
     if (m_handshake->hasFailed()) {
         fail(Error::Proxy, QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
         return;
@@ -237,13 +245,15 @@ void Connector::onProxyReadyRead()
         const QByteArray outgoing = m_handshake->takeOutgoing();
         if (!outgoing.isEmpty())
             m_socket->write(outgoing);
-    } while (consumed > 0 && !m_handshake->isDone() && !m_handshake->hasFailed()
+    } while (consumed > 0 && m_handshake->state() == Protocol::ProxyHandshake::State::Running
         && m_socket->bytesAvailable() > 0);
 
     if (m_handshake->hasFailed())
-        fail(Error::Proxy, QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
+        fail(m_handshake->error(), QStringLiteral("%1 (%2)").arg(m_handshake->errorString(), proxyName()));
     else if (m_handshake->isDone())
         onTunnelEstablished();
+    else if (m_handshake->state() == Protocol::ProxyHandshake::State::Challenged)
+        onProxyChallenged();
 }
 
 void Connector::onTunnelEstablished()

@@ -15,6 +15,7 @@
 #include <optional>
 
 QT_BEGIN_NAMESPACE
+class QAuthenticator;
 class QHostInfo;
 class QSslSocket;
 class QTimer;
@@ -25,7 +26,8 @@ namespace WsClient::Transport {
 /*!
     Gets a byte stream to the server of a ws/wss URL: name lookup (every address is tried, IPv6
     and IPv4, by QAbstractSocket), TCP connect, socket options, the proxy tunnel when proxyFor()
-    says so (HTTP CONNECT or SOCKS, driven by ProxyHandshake), TLS end to end with the target.
+    says so (HTTP CONNECT or SOCKS, driven by ProxyHandshake; a proxy asking for credentials is
+    answered on a new connection, see proxyAuthenticationRequired()), TLS end to end with the target.
     Emits ready() once the stream can carry the HTTP handshake, or failed() with the error naming
     the cause. Usable without an event loop through waitForReady().
 */
@@ -36,6 +38,11 @@ public:
     Connector(const ParsedUrl &url, const ConnectOptions &options, QObject *parent = nullptr);
     ~Connector() override;
 
+    /*!
+        The proxy credentials and challenges to use (not owned; outlives the connector), kept by
+        the caller across attempts. Without one the connector keeps its own. Before start().
+    */
+    void setProxyAuth(Protocol::AuthSession *session) { m_proxyAuth = session; }
     void start();
     /*! Blocks until ready (true), failed or \a deadline passed (false; hasFailed() tells which). */
     bool waitForReady(QDeadlineTimer deadline);
@@ -51,6 +58,11 @@ public:
 Q_SIGNALS:
     void ready();
     void failed(WsClient::Error error, const QString &errorString);
+    /*!
+        The proxy wants credentials the session does not have: a direct connection fills in
+        \a authenticator (both empty: none), then the tunnel is tried again or the connector fails.
+    */
+    void proxyAuthenticationRequired(const WsClient::ProxyOptions &proxy, QAuthenticator *authenticator);
 
 private Q_SLOTS:
     // A slot by name: QHostInfo::lookupHost() with a member-function pointer leaks its slot object
@@ -64,6 +76,7 @@ private:
     void connectToProxy();
     void startProxyHandshake();
     void onProxyReadyRead();
+    void onProxyChallenged();
     void onTunnelEstablished();
     void onProxyTimeout();
     bool inProxyStage() const;
@@ -85,6 +98,8 @@ private:
     QByteArray m_targetAddress; // target resolved here (socks4, socks5), network order
     int m_lookupId = -1;
     std::optional<Protocol::ProxyHandshake> m_handshake;
+    Protocol::AuthSession m_ownProxyAuth { Protocol::AuthSession::Side::Proxy };
+    Protocol::AuthSession *m_proxyAuth = &m_ownProxyAuth;
     QDeadlineTimer m_proxyDeadline { QDeadlineTimer::Forever };
     QTimer *m_proxyTimer = nullptr;
     bool m_ready = false;

@@ -257,6 +257,11 @@ public:
         nothingWritten();
         done();
     }
+    void authenticationRequired(const AuthVerdict &) override
+    {
+        // The harness gives the handshake no AuthSession, so a 401 is a bad status like any other.
+        FUZZ_CHECK(false);
+    }
     void failed(const Failure &failure) override
     {
         event('f');

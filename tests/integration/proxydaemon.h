@@ -1,7 +1,8 @@
 #pragma once
 
-// Starts a real proxy server from Debian (tinyproxy, danted, microsocks) as a child process on
-// 127.0.0.1 with a generated configuration, for the proxy integration tests.
+// Starts a real proxy server from Debian (tinyproxy, danted, microsocks, squid; nginx as a reverse
+// proxy) as a child process on 127.0.0.1 with a generated configuration, for the proxy and
+// authentication integration tests.
 
 #include <QtCore/qdeadlinetimer.h>
 #include <QtCore/qprocess.h>
@@ -12,6 +13,9 @@
 #include <QtTest/qtest.h>
 
 #include <memory>
+
+#include <pwd.h>
+#include <unistd.h>
 
 class ProxyDaemon
 {
@@ -74,6 +78,95 @@ public:
         return daemon;
     }
 
+    /*!
+        nginx in front of the WebSocket server on 127.0.0.1:\a upstreamPort, demanding Basic
+        authentication (auth_basic, realm \a realm) for \a user and \a password.
+    */
+    static std::unique_ptr<ProxyDaemon> nginxBasicAuth(
+        quint16 upstreamPort, const QString &user, const QString &password, const QString &realm)
+    {
+        auto daemon = std::unique_ptr<ProxyDaemon>(new ProxyDaemon(QStringLiteral("nginx")));
+        const QString dir = daemon->m_dir.path();
+        if (!daemon->m_skipReason.isEmpty()
+            || !daemon->writeFile(QStringLiteral("htpasswd"),
+                user + QLatin1Char(':') + daemon->apr1(password) + QLatin1Char('\n')))
+            return daemon;
+        // Workers run as nobody when nginx starts as root: they read htpasswd at each request.
+        QFile::setPermissions(dir, QFile::permissions(dir) | QFile::ReadOther | QFile::ExeOther);
+        QString config = QStringLiteral("worker_processes 1;\npid %1/nginx.pid;\nerror_log stderr "
+                                        "info;\nevents { worker_connections 64; }\n"
+                                        "http {\n  access_log %1/access.log;\n")
+                             .arg(dir);
+        for (const char *temp : { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
+            config += QStringLiteral("  %1_temp_path %2/%1;\n").arg(QLatin1String(temp), dir);
+        config += QStringLiteral(
+            "  server {\n    listen 127.0.0.1:%1;\n    location / {\n"
+            "      auth_basic \"%2\";\n      auth_basic_user_file %3/htpasswd;\n"
+            "      proxy_pass http://127.0.0.1:%4;\n      proxy_http_version 1.1;\n"
+            "      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection upgrade;\n"
+            "      proxy_set_header Host $host;\n    }\n  }\n}\n")
+                      .arg(daemon->m_port)
+                      .arg(realm, dir)
+                      .arg(upstreamPort);
+        daemon->start(config,
+            { QStringLiteral("-e"), QStringLiteral("stderr"), QStringLiteral("-p"), QStringLiteral("%DIR%"),
+                QStringLiteral("-c"), QStringLiteral("%CONFIG%"), QStringLiteral("-g"),
+                QStringLiteral("daemon off;") });
+        return daemon;
+    }
+
+    /*!
+        squid allowing CONNECT anywhere to \a user with \a password, asking with the schemes of
+        \a schemes in that order ("basic": basic_ncsa_auth, "digest": digest_file_auth), realm
+        \a realm. access.log (see accessLog()) names the user of each tunnel.
+    */
+    static std::unique_ptr<ProxyDaemon> squid(
+        const QString &user, const QString &password, const QStringList &schemes, const QString &realm)
+    {
+        auto daemon = std::unique_ptr<ProxyDaemon>(new ProxyDaemon(QStringLiteral("squid")));
+        const QString dir = daemon->m_dir.path();
+        if (!daemon->m_skipReason.isEmpty()
+            || !daemon->writeFile(QStringLiteral("htpasswd"),
+                user + QLatin1Char(':') + daemon->apr1(password) + QLatin1Char('\n'))
+            || !daemon->writeFile(
+                QStringLiteral("digestpw"), user + QLatin1Char(':') + password + QLatin1Char('\n')))
+            return daemon;
+        QString config
+            = QStringLiteral("http_port 127.0.0.1:%1\npid_filename %2/squid.pid\ncache deny all\n"
+                             "cache_mem 1 MB\naccess_log stdio:%2/access.log\ncache_log %2/cache.log\n"
+                             "cache_store_log none\ncoredump_dir %2\nshutdown_lifetime 0 seconds\n")
+                  .arg(daemon->m_port)
+                  .arg(dir);
+        // As root, squid works as the user proxy: its directory and files must be proxy's.
+        if (::geteuid() == 0) {
+            if (const passwd *pw = ::getpwnam("proxy")) {
+                for (const QString &name :
+                    { QString(), QStringLiteral("/htpasswd"), QStringLiteral("/digestpw") })
+                    (void)::chown(QFile::encodeName(dir + name).constData(), pw->pw_uid, pw->pw_gid);
+                config += QStringLiteral("cache_effective_user proxy\n");
+            }
+        }
+        for (const QString &scheme : schemes) {
+            const QString program = scheme == QLatin1String("basic")
+                ? QStringLiteral("/usr/lib/squid/basic_ncsa_auth %1/htpasswd").arg(dir)
+                : QStringLiteral("/usr/lib/squid/digest_file_auth %1/digestpw").arg(dir);
+            config += QStringLiteral("auth_param %1 program %2\nauth_param %1 realm %3\n"
+                                     "auth_param %1 children 1 startup=1 idle=1\n")
+                          .arg(scheme, program, realm);
+        }
+        config += QStringLiteral("acl authenticated proxy_auth REQUIRED\nhttp_access allow authenticated\n"
+                                 "http_access deny all\n");
+        daemon->start(config, { QStringLiteral("-N"), QStringLiteral("-f"), QStringLiteral("%CONFIG%") });
+        return daemon;
+    }
+
+    /*! The access.log of squid or nginx so far (one line per request; squid names the user). */
+    QString accessLog() const
+    {
+        QFile file(m_dir.filePath(QStringLiteral("access.log")));
+        return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+    }
+
     ~ProxyDaemon()
     {
         if (m_process.state() != QProcess::NotRunning) {
@@ -116,6 +209,27 @@ private:
         QTcpServer probe;
         probe.listen(QHostAddress::LocalHost, 0);
         m_port = probe.serverPort();
+    }
+
+    bool writeFile(const QString &name, const QString &content)
+    {
+        QFile file(m_dir.filePath(name));
+        if (file.open(QIODevice::WriteOnly) && file.write(content.toUtf8()) >= 0)
+            return true;
+        m_error = QStringLiteral("cannot write %1").arg(file.fileName());
+        return false;
+    }
+
+    // An htpasswd entry's hash (Apache MD5, which nginx and basic_ncsa_auth read).
+    QString apr1(const QString &password)
+    {
+        QProcess openssl;
+        openssl.start(
+            QStringLiteral("openssl"), { QStringLiteral("passwd"), QStringLiteral("-apr1"), password });
+        if (!openssl.waitForFinished(10000) || openssl.exitCode() != 0)
+            m_error = QStringLiteral("openssl passwd -apr1 failed: ")
+                + QString::fromLocal8Bit(openssl.readAllStandardError());
+        return QString::fromLatin1(openssl.readAllStandardOutput().trimmed());
     }
 
     void start(const QString &config, QStringList arguments)

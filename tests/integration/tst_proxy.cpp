@@ -3,6 +3,7 @@
 // in-process SOCKS server that records what it was asked (name or address) and misbehaves on demand.
 // Proxies given a private /etc/hosts (a mount namespace of their own) prove who resolves names.
 #include "proxydaemon.h"
+#include "proxytarget.h"
 #include "socksrecorder.h"
 #include "testcertificates.h"
 #include "testserver.h"
@@ -20,38 +21,6 @@ using Type = ProxyOptions::Type;
 namespace {
 
 constexpr int Wait = 20000;
-
-struct Target
-{
-    TestServer server;
-    QUrl url;
-    ConnectOptions options;
-};
-
-// A python echo server, ws or wss (certificate for localhost/127.0.0.1 signed by the test CA);
-// the URL names it "localhost" so name resolution (local or at the proxy) is part of the path.
-Target echoTarget(bool secure)
-{
-    const TestCertificates &certs = TestCertificates::instance();
-    Target target { TestServer::python(secure ? certs.serverTlsArguments() : QStringList()), {}, {} };
-    target.url = QUrl(QStringLiteral("%1://localhost:%2/echo")
-                          .arg(secure ? QStringLiteral("wss") : QStringLiteral("ws"))
-                          .arg(target.server.port()));
-    if (secure) {
-        SslOptions ssl;
-        ssl.setCaFile(certs.ca);
-        target.options.setSslOptions(ssl);
-    }
-    return target;
-}
-
-ProxyOptions proxyAt(Type type, quint16 port, const QString &user = {}, const QString &password = {})
-{
-    ProxyOptions proxy(type, QStringLiteral("127.0.0.1"), port);
-    proxy.setUser(user);
-    proxy.setPassword(password);
-    return proxy;
-}
 
 // Opens \a url blocking (connectTo) or through the event loop (open + signals).
 std::unique_ptr<WebSocket> openSocket(const QUrl &url, const ConnectOptions &options, bool blocking)
@@ -182,8 +151,10 @@ void tst_Proxy::httpWrongPassword()
         target.options.setProxy(proxyAt(
             Type::Http, proxy->port(), password.isEmpty() ? QString() : QStringLiteral("alice"), password));
         auto ws = WebSocket::connectTo(target.url, target.options);
-        QCOMPARE(ws->error(), Error::Proxy);
-        QVERIFY2(ws->errorString().contains(QLatin1String("authentication required")),
+        // Refused credentials are an error of their own (tst_proxyauthentication has more).
+        QCOMPARE(ws->error(), password.isEmpty() ? Error::Proxy : Error::AuthenticationFailed);
+        QVERIFY2(ws->errorString().contains(
+                     QLatin1String(password.isEmpty() ? "authentication required" : "were refused")),
             qPrintable(ws->errorString()));
         // The status line as tinyproxy wrote it: 407 without credentials, 401 (sic) for wrong ones.
         const QLatin1String statusLine(password.isEmpty() ? "\"HTTP/1.0 407 Proxy Authentication Required\""
@@ -315,8 +286,8 @@ void tst_Proxy::microsocksWrongPassword()
     ConnectOptions options;
     options.setProxy(proxyAt(Type::Socks5h, proxy->port(), QStringLiteral("bob"), QStringLiteral("wrong")));
     auto ws = WebSocket::connectTo(QUrl(QStringLiteral("ws://localhost:9/")), options);
-    QCOMPARE(ws->error(), Error::Proxy);
-    QVERIFY2(ws->errorString().contains(QLatin1String("credentials were rejected")),
+    QCOMPARE(ws->error(), Error::AuthenticationFailed);
+    QVERIFY2(ws->errorString().contains(QLatin1String("credentials of user \"bob\" were refused")),
         qPrintable(ws->errorString()));
     options.setProxy(proxyAt(Type::Socks5h, proxy->port()));
     ws = WebSocket::connectTo(QUrl(QStringLiteral("ws://localhost:9/")), options);

@@ -75,10 +75,10 @@ QString takeOption(QStringList &arguments, const QString &name, const QString &f
 
 } // namespace
 
-TestServer TestServer::python(const QStringList &arguments)
+TestServer TestServer::python(const QStringList &arguments, const QString &script)
 {
     TestServer server(Kind::Python, QStringLiteral(WSCLIENT_TEST_PYTHON),
-        { QStringLiteral("-u"), serversDir() + QStringLiteral("/echo_server.py") }, arguments);
+        { QStringLiteral("-u"), serversDir() + QLatin1Char('/') + script }, arguments);
     server.m_skipReason = pythonSkipReason();
     if (server.m_skipReason.isEmpty())
         server.start();

@@ -25,8 +25,10 @@ class TestServer
 public:
     enum class Kind { Python, Node, Qt };
 
-    // tests/servers/echo_server.py (python3-websockets 10.4, permessage-deflate on unless --no-compression).
-    static TestServer python(const QStringList &arguments = {});
+    // tests/servers/echo_server.py (python3-websockets 10.4, permessage-deflate on unless --no-compression),
+    // or another python peer there that prints the same ready line (auth_server.py).
+    static TestServer python(
+        const QStringList &arguments = {}, const QString &script = QStringLiteral("echo_server.py"));
     // tests/servers/ws_server.js (node `ws`, permessage-deflate off unless --compression).
     static TestServer node(const QStringList &arguments = {});
     // wsclient_qt_echo_server (QWebSocketServer).

@@ -97,6 +97,7 @@ public:
     QList<SentFrame> sent;
     QList<Failure> failures;
     QList<QUrl> redirects;
+    QList<AuthVerdict> verdicts;
     bool closeWritten = false;
 
     QStringList sentLines() const
@@ -126,6 +127,15 @@ public:
         event(QStringLiteral("redirected ") + url.toString());
         redirects.append(url);
         expectState(State::Closed, "redirected()");
+    }
+    void authenticationRequired(const AuthVerdict &verdict) override
+    {
+        event(QStringLiteral("authenticationRequired %1 %2")
+                  .arg(verdict.action == AuthVerdict::Action::Retry ? QStringLiteral("retry")
+                                                                    : QStringLiteral("ask"),
+                      QString::fromLatin1(verdict.scheme)));
+        verdicts.append(verdict);
+        expectState(State::Closed, "authenticationRequired()");
     }
     void failed(const Failure &failure) override
     {
