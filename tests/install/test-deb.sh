@@ -36,7 +36,10 @@ if [ -z "${inside:-}" ]; then
   JOBS=${WSCLIENT_TEST_BUILD_JOBS:-2} bash "$source_dir/scripts/build-deb" "$build/deb" >"$build/deb.log" 2>&1 \
     || { tail -n 60 "$build/deb.log"; fail "scripts/build-deb"; }
   echo "scripts/build-deb: $((SECONDS - start)) s"
-  version=$(cache_value "$build/deb" CMAKE_PROJECT_VERSION)-1
+fi
+# The packages' version (project version, Debian release 1), outside and inside the namespace.
+version=$(cache_value "$build/deb" CMAKE_PROJECT_VERSION)-1
+if [ -z "${inside:-}" ]; then
   expect_field() { # expect_field PACKAGE FIELD PATTERN (grep -E)
     local value
     value=$(dpkg-deb -f "$packages/$1_${version}_amd64.deb" "$2") || fail "no package $1 $version"

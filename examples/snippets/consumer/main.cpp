@@ -1,10 +1,13 @@
 #include <WsClient/Frame>
 #include <WsClient/WebSocket>
 
+#include <QtCore/qcoreapplication.h>
+
 #include <cstdio>
 
-int main()
+int main(int argc, char *argv[])
 {
+    QCoreApplication app(argc, argv); // a QObject program has its application object first
     // RFC 6455 §5.7: a masked "Hello" with key 37 fa 21 3d.
     const QByteArray wire
         = WsClient::Frame::createText(QStringLiteral("Hello")).serialize(QByteArray::fromHex("37fa213d"));
