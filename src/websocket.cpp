@@ -186,6 +186,12 @@ void WebSocketPrivate::postFlush()
     QCoreApplication::postEvent(q_ptr, new QEvent(flushEventType()));
 }
 
+bool WebSocketPrivate::wantsWrittenReports() const
+{
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&WebSocket::bytesWritten);
+    return (conn && conn->awaitingClose()) || isSignalConnected(signal); // the close timeout follows progress
+}
+
 void WebSocketPrivate::flushPosted()
 {
     drainPending();
@@ -237,6 +243,7 @@ void WebSocket::connectNotify(const QMetaMethod &signal)
 {
     if (signal == QMetaMethod::fromSignal(&WebSocket::frameSent))
         d_func()->tapSentFrames = true;
+    d_func()->everConnected.fetch_or(WebSocketPrivate::signalBit(signal), std::memory_order_relaxed);
     QObject::connectNotify(signal);
 }
 

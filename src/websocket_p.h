@@ -10,6 +10,7 @@
 #include "transport/writescheduler.h"
 
 #include <QtCore/qdeadlinetimer.h>
+#include <QtCore/qmetaobject.h>
 #include <QtCore/qmutex.h>
 
 #include <atomic>
@@ -71,7 +72,10 @@ public:
 
     // --- Receiving (websocketreceive.cpp) ------------------------------------------------------
     void readAvailable();
-    bool readOnce();
+    void readDispatched();
+    enum class ReadResult { More, Drained };
+    ReadResult readOnce();
+    ReadResult readUnbuffered();
     bool tapReceivedFrames() const;
     bool blockingMode() const;
     void enqueue(Opcode opcode, QByteArray data, bool fin = true);
@@ -96,6 +100,8 @@ public:
     void pingReceived(QByteArrayView payload) override;
     void pongReceived(QByteArrayView payload) override;
     void closeReceived(quint16 code, const QString &reason) override;
+    // Before slots run: whether the scheduler may send their first reply at once.
+    void noteDelivery();
     bool wantsMore() const override;
 
     // --- Sending (websocket.cpp) ----------------------------------------------------------------
@@ -104,6 +110,7 @@ public:
     void writeBytes(QByteArrayView bytes) override;
     // WriteScheduler::Wakeup
     void postFlush() override;
+    bool wantsWrittenReports() const override;
     void flushPosted();
     qint64 send(Opcode opcode, const QByteArray &payload);
     qint64 sendRawFrame(const Frame &frame);
@@ -123,6 +130,10 @@ public:
     void reportError(Error error, const QString &why);
     QString target() const { return parsed.hostAndPort(true); }
     bool isSignalConnected(const QMetaMethod &signal) const;
+    // Signals that have (or had) a receiver, one bit per method index modulo 64 (a shared bit
+    // only means asking QObject); set by WebSocket::connectNotify() on any thread.
+    std::atomic<quint64> everConnected { 0 };
+    static quint64 signalBit(const QMetaMethod &signal) { return quint64(1) << (signal.methodIndex() & 63); }
 
     WebSocket *q_ptr;
 

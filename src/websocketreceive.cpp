@@ -33,6 +33,14 @@ qint64 maxQueuedBytes()
 
 void WebSocketPrivate::readAvailable()
 {
+    readDispatched();
+    // An unbuffered socket ends without a signal: its last read says so.
+    if (device.endedOnRead())
+        deviceEnded();
+}
+
+void WebSocketPrivate::readDispatched()
+{
     if (!conn || ended)
         return;
     // While the connection hands out what it decoded, slots may send (held and written once at
@@ -56,20 +64,31 @@ void WebSocketPrivate::readAvailable()
         drainPending(); // what other threads sent goes before any answer to what arrives now
     Protocol::ClientConnection *c = conn.get();
     c->setTapFrames(tapReceivedFrames());
+    bool drained = false;
     while (c == conn.get() && !ended && c->wantsData() && device.isAttached()) {
         if (queuedBytes >= MaxQueuedBytes)
-            return; // resumed by the blocking receive calls as they drain the queue
-        if (!readOnce())
-            return;
+            break; // resumed by the blocking receive calls as they drain the queue
+        if (readOnce() != ReadResult::More) {
+            drained = true;
+            break;
+        }
         if (!ended && c == conn.get() && c->awaitingBody() && bodyDeadline.isForever()) {
             // A server that neither sends a length nor closes gets a short grace period.
             bodyDeadline = QDeadlineTimer(BadStatusBodyWaitMs);
             rearmTimer();
         }
     }
+    // Reading stopped with bytes maybe left in the kernel. An unbuffered socket then stays silent
+    // until the next read (a full queue: receive() resumes it). Bytes after a Close or a failure
+    // mean nothing (RFC 6455 §5.5.1): they are dropped, so that the end of the stream still shows.
+    if (drained || c != conn.get() || ended || !device.isUnbuffered() || !device.isAttached()
+        || c->wantsData())
+        return;
+    char discarded[16 * 1024];
+    while (device.read(discarded, sizeof discarded) == qint64(sizeof discarded)) { }
 }
 
-bool WebSocketPrivate::readOnce()
+WebSocketPrivate::ReadResult WebSocketPrivate::readOnce()
 {
     Protocol::ClientConnection *c = conn.get();
     qsizetype room = 0;
@@ -79,13 +98,17 @@ bool WebSocketPrivate::readOnce()
         // buffer first).
         const qint64 n = device.read(target, room);
         if (n <= 0)
-            return false;
+            return ReadResult::Drained;
         c->commitDirect(qsizetype(n));
-        return true;
+        // A short read from the kernel means it has no more now: asking again would cost a recv(2).
+        return device.isUnbuffered() && n < room && !device.readNotifierSilenced() ? ReadResult::Drained
+                                                                                  : ReadResult::More;
     }
+    if (device.isUnbuffered())
+        return readUnbuffered();
     const qint64 available = device.bytesAvailable();
     if (available <= 0)
-        return false;
+        return ReadResult::Drained;
     // A read nested in a slot (a blocking receive() there) must not reuse the buffer the outer
     // read's frames still point into.
     QByteArray nested;
@@ -93,16 +116,49 @@ bool WebSocketPrivate::readOnce()
     buffer.resize(qsizetype(qMin(available, ReadChunk)));
     const qint64 n = device.readBuffered(buffer.data(), buffer.size());
     if (n <= 0)
-        return false;
+        return ReadResult::Drained;
     const bool handshake = c->state() == Protocol::ClientConnection::State::Connecting;
     c->receiveData(buffer.data(), qsizetype(n));
     if (handshake && &buffer == &readBuffer)
         readBuffer = QByteArray(); // sized again by the first frames: an idle connection keeps none
-    return true;
+    return ReadResult::More;
+}
+
+WebSocketPrivate::ReadResult WebSocketPrivate::readUnbuffered()
+{
+    // Without FIONREAD the size to come is unknown: the kernel's bytes go into a buffer of the
+    // thread's, shared by its connections (an idle one keeps none), and the connection keeps what
+    // it needs of them. A read nested in a slot (a blocking receive() there, on this connection
+    // or another) must not reuse the buffer the outer read's frames still point into.
+    struct Scratch
+    {
+        QByteArray bytes;
+        bool inUse = false;
+    };
+    static thread_local Scratch scratch;
+    QByteArray nested;
+    const bool outer = !scratch.inUse;
+    QByteArray &buffer = outer ? scratch.bytes : nested;
+    if (buffer.size() != ReadChunk)
+        buffer.resize(ReadChunk);
+    const qint64 n = device.read(buffer.data(), buffer.size());
+    if (n <= 0)
+        return ReadResult::Drained;
+    scratch.inUse = true;
+    conn->receiveData(buffer.data(), qsizetype(n));
+    if (outer)
+        scratch.inUse = false;
+    // A short read means the kernel has no more now, unless a slot's nested event loop was told of
+    // more meanwhile (and Qt silenced the notifier for it).
+    return n < buffer.size() && !device.readNotifierSilenced() ? ReadResult::Drained : ReadResult::More;
 }
 
 bool WebSocketPrivate::isSignalConnected(const QMetaMethod &signal) const
 {
+    // Most signals never get a receiver; those are known without asking QObject (whose answer,
+    // asked a few times per message, cost 4% of a small round trip's instructions).
+    if (!(everConnected.load(std::memory_order_relaxed) & signalBit(signal)))
+        return false;
     return q_ptr->isSignalConnected(signal);
 }
 
@@ -150,6 +206,7 @@ bool WebSocketPrivate::wantsMore() const
 void WebSocketPrivate::frameReceived(const Protocol::FrameHeader &header, QByteArrayView payload)
 {
     Q_Q(WebSocket);
+    noteDelivery();
     Frame frame = Frame::create(payload.toByteArray(), header.opcode, header.fin);
     frame.setRsv1(header.rsv & Protocol::Rsv1);
     frame.setRsv2(header.rsv & Protocol::Rsv2);
@@ -165,6 +222,7 @@ void WebSocketPrivate::frameReceived(const Protocol::FrameHeader &header, QByteA
 void WebSocketPrivate::messageReceived(Opcode opcode, QByteArray &&message)
 {
     Q_Q(WebSocket);
+    noteDelivery();
     Trace::frame("Rcv message", true, 0, opcode, message);
     static const QMetaMethod textSignal = QMetaMethod::fromSignal(&WebSocket::textMessageReceived);
     static const QMetaMethod binarySignal = QMetaMethod::fromSignal(&WebSocket::binaryMessageReceived);
@@ -221,7 +279,13 @@ void WebSocketPrivate::fragmentReceived(Opcode opcode, QByteArray &&data, bool f
         enqueue(opcode, std::move(data), fin);
         return;
     }
+    noteDelivery();
     Q_EMIT q->fragmentReceived(data, opcode, fin);
+}
+
+void WebSocketPrivate::noteDelivery()
+{
+    writer.setDispatchingLastOfInput(conn && conn->reader().inputLeft() == 0);
 }
 
 void WebSocketPrivate::pingReceived(QByteArrayView payload)

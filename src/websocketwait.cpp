@@ -34,7 +34,7 @@ void WebSocketPrivate::waitOnce(QDeadlineTimer deadline)
     noteWriteProgress();
     if (!device.isAttached())
         return;
-    if (device.bytesAvailable() > 0) {
+    if (device.bufferedBytes() > 0 || (device.readNotifierSilenced() && queuedBytes < maxQueuedBytes())) {
         readAvailable();
         return;
     }
@@ -134,7 +134,7 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
     Message m;
     auto ready = [&] {
         m = d->takeQueued(includeControlFrames);
-        if (!m.isValid() && d->conn && d->queuedBytes < maxQueuedBytes() && d->device.bytesAvailable() > 0)
+        if (!m.isValid() && d->conn && d->queuedBytes < maxQueuedBytes() && d->device.hasUnannounced())
             d->readAvailable(); // reading may have paused for back-pressure
         if (!m.isValid())
             m = d->takeQueued(includeControlFrames);
@@ -166,7 +166,7 @@ bool WebSocket::receiveFrame(Frame *frame, int msecs)
     Q_D(WebSocket);
     d->frameQueueOn = true;
     auto ready = [d] {
-        if (d->frameQueue.empty() && d->conn && d->device.bytesAvailable() > 0)
+        if (d->frameQueue.empty() && d->conn && d->device.hasUnannounced())
             d->readAvailable();
         return !d->frameQueue.empty();
     };

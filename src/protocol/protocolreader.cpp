@@ -22,9 +22,11 @@ qsizetype ProtocolReader::feed(char *data, qsizetype size, FrameSink &sink)
             checkGathered();
             break;
         }
+        m_inputLeft = size - offset;
         if (!handle(status, sink) || !sink.wantsMore())
             break;
     }
+    m_inputLeft = 0;
     return offset;
 }
 

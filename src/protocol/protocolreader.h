@@ -46,6 +46,8 @@ public:
     bool hasFailed() const { return m_failure.isFailure(); }
     const Failure &failure() const { return m_failure; }
     bool closeReceived() const { return m_closeReceived; }
+    /*! While a frame is reported: the bytes of the current input after it (0: the input's last frame). */
+    qsizetype inputLeft() const { return m_inputLeft; }
 
     FrameParser &parser() { return m_parser; }
     MessageAssembler &assembler() { return m_assembler; }
@@ -64,6 +66,7 @@ private:
     FrameParser m_parser;
     MessageAssembler m_assembler;
     Failure m_failure;
+    qsizetype m_inputLeft = 0;
     bool m_tapFrames = false;
     bool m_closeReceived = false;
 };

@@ -148,8 +148,8 @@ void Connector::start()
     qCDebug(lcTraceCategory) << "connecting to" << target();
     if (m_ssl)
         m_ssl->connectToHostEncrypted(m_url.host, m_url.port, m_ssl->peerVerifyName());
-    else
-        socket->connectToHost(m_url.host, m_url.port);
+    else // read straight from the kernel (see DeviceAdapter::isUnbuffered()); a proxy handshake peeks, so not there
+        socket->connectToHost(m_url.host, m_url.port, QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
 QString Connector::proxyName() const

@@ -4,6 +4,7 @@
 #include <QtNetwork/qlocalsocket.h>
 #include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qtcpsocket.h>
+#include <QtCore/qsocketnotifier.h>
 
 #include <typeinfo>
 
@@ -79,6 +80,8 @@ void DeviceAdapter::attach(QIODevice *device, bool owned, QObject *context, List
     m_socket = qobject_cast<QAbstractSocket *>(device);
     m_localSocket = qobject_cast<QLocalSocket *>(device);
     m_direct = directIoFor(device);
+    m_unbuffered = m_direct && device->openMode().testFlag(QIODevice::Unbuffered);
+    m_endedOnRead = false;
     QObject::connect(device, &QIODevice::readyRead, context, [listener] { listener->deviceReadyRead(); });
     QObject::connect(device, &QIODevice::bytesWritten, context,
         [listener](qint64 bytes) { listener->deviceBytesWritten(bytes); });
@@ -116,6 +119,8 @@ void DeviceAdapter::release()
     m_localSocket = nullptr;
     m_owned = false;
     m_direct = false;
+    m_unbuffered = false;
+    m_readNotifier = nullptr;
 }
 
 qint64 DeviceAdapter::bytesAvailable() const
@@ -123,8 +128,41 @@ qint64 DeviceAdapter::bytesAvailable() const
     return m_device ? m_device->bytesAvailable() : 0;
 }
 
+qint64 DeviceAdapter::bufferedBytes() const
+{
+    return m_unbuffered ? 0 : bytesAvailable();
+}
+
+QSocketNotifier *DeviceAdapter::readNotifier() const
+{
+    // The socket engine's own read notifier (a child of the engine, itself a child of the
+    // socket): QAbstractSocket has no public switch for it, and turns it on again after a read.
+    if (!m_readNotifier && m_unbuffered && m_socket) {
+        const qintptr fd = m_socket->socketDescriptor();
+        for (QSocketNotifier *n : m_socket->findChildren<QSocketNotifier *>()) {
+            if (n->type() == QSocketNotifier::Read && n->socket() == fd)
+                m_readNotifier = n;
+        }
+    }
+    return m_readNotifier;
+}
+
+bool DeviceAdapter::readNotifierSilenced() const
+{
+    const QSocketNotifier *n = readNotifier();
+    return n && !n->isEnabled();
+}
+
 qint64 DeviceAdapter::read(char *data, qint64 maxSize)
 {
+    if (m_unbuffered) {
+        // One recv(2). The end of the stream or an error leaves the socket unconnected without a
+        // signal: the caller learns it from endedOnRead().
+        const qint64 n = m_device ? m_device->read(data, maxSize) : -1;
+        if (n < 0 && isUnconnected())
+            m_endedOnRead = true;
+        return n;
+    }
     // Qt reads nothing behind our back meanwhile: only in its read notifier or its waitFor
     // functions, and then behind what it has buffered; so once its buffer is empty the kernel's
     // bytes come next.

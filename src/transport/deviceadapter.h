@@ -9,6 +9,7 @@ class QAbstractSocket;
 class QIODevice;
 class QLocalSocket;
 class QObject;
+class QSocketNotifier;
 QT_END_NAMESPACE
 
 namespace WsClient::Transport {
@@ -48,9 +49,36 @@ public:
     QIODevice *device() const { return m_device; }
     /*! True when the descriptor is read and written directly (a plain TCP socket). */
     bool isDirect() const { return m_direct; }
+    /*!
+        True for a direct socket opened QIODevice::Unbuffered (Connector does so when no proxy is
+        in between): Qt keeps no read buffer, asks the kernel nothing before readyRead() (no
+        FIONREAD), and each read() is one recv(2). Its reader reads until a read comes back short.
+        A readyRead() not followed by a read silences the notifier until the next read (Qt does
+        that for unbuffered sockets): a reader that stops reading (a full queue) does not make the
+        event loop spin.
+    */
+    bool isUnbuffered() const { return m_unbuffered; }
+    /*! Bytes readable without asking the kernel (Qt's buffer); an unbuffered socket has none. */
+    qint64 bufferedBytes() const;
+    /*!
+        True when the read notifier of an unbuffered socket is off: Qt turns it off when it fires
+        inside the socket's own readyRead() (a slot's nested event loop) and on again only with a
+        read, so the reader must read once more before it may stop.
+    */
+    bool readNotifierSilenced() const;
+    /*!
+        Whether bytes may wait that no readyRead() will announce: Qt's buffer holds some, or the
+        socket is silenced (its waitForReadyRead() then polls without emitting; a read resumes it).
+    */
+    bool hasUnannounced() const { return bufferedBytes() > 0 || readNotifierSilenced(); }
+    /*! True once a read met the end of the stream; unbuffered sockets emit no disconnected() then. */
+    bool endedOnRead() const { return m_endedOnRead; }
 
     qint64 bytesAvailable() const;
-    /*! Reads what Qt has buffered, or, on a direct socket whose buffer is empty, what the kernel has. */
+    /*!
+        Reads what Qt has buffered, or, on a direct socket whose buffer is empty, what the kernel
+        has; on an unbuffered one, one recv(2).
+    */
     qint64 read(char *data, qint64 maxSize);
     /*! Reads only what Qt has buffered (never the kernel). */
     qint64 readBuffered(char *data, qint64 maxSize);
@@ -84,12 +112,17 @@ public:
     quint16 peerPort() const { return m_peerPort; }
 
 private:
+    QSocketNotifier *readNotifier() const;
+
     QPointer<QIODevice> m_device;
     QAbstractSocket *m_socket = nullptr; // m_device as a socket, when it is one
     QLocalSocket *m_localSocket = nullptr; // m_device as a local socket, when it is one
     QObject *m_context = nullptr;
     bool m_owned = false;
     bool m_direct = false;
+    bool m_unbuffered = false;
+    bool m_endedOnRead = false;
+    mutable QPointer<QSocketNotifier> m_readNotifier; // the socket engine's, when unbuffered
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;
 };

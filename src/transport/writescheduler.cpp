@@ -64,8 +64,7 @@ void WriteScheduler::writeBytes(QByteArrayView bytes)
     flush();
     if (m_held.isEmpty())
         m_held = QByteArray(); // the upgrade request: an idle connection keeps no buffer for it
-    if (m_directlyWritten > 0)
-        scheduleFlush(); // reports them as bytesWritten()
+    reportDirectWrites();
     publish();
 }
 
@@ -75,7 +74,11 @@ void WriteScheduler::heldAppended()
         flush();
         scheduleFlush();
     } else if (m_dispatching > 0) {
-        holdWhileDispatching();
+        if (std::exchange(m_lastOfInput, false)) {
+            flush();
+            reportDirectWrites(); // from the event loop, a slot's nested one too
+        } else
+            holdWhileDispatching();
     } else {
         scheduleFlush();
     }
@@ -109,13 +112,14 @@ void WriteScheduler::sendLargeFrame(const Protocol::FrameHeader &header, QByteAr
             Protocol::maskCopy(rest.data() + tail, payload.data() + done, payload.size() - done,
                 header.maskKey, quint64(done));
             m_device.write(rest);
-            break;
+            scheduleFlush(); // also reports the bytes sent here
+            return;
         }
         slice.resize(0);
         if (done == payload.size())
             break;
     }
-    scheduleFlush(); // also reports the bytes sent here (bytesWritten() is never emitted from a send)
+    reportDirectWrites();
 }
 
 void WriteScheduler::flush()
@@ -172,8 +176,20 @@ void WriteScheduler::endDispatch()
     if (m_dispatchFlushTimer && m_dispatchFlushTimer->isActive())
         m_dispatchFlushTimer->stop();
     flush();
-    if (m_directlyWritten > 0)
-        scheduleFlush(); // reports them as bytesWritten(), outside the dispatch
+    reportDirectWrites(); // outside the dispatch
+}
+
+void WriteScheduler::reportDirectWrites()
+{
+    // bytesWritten() is never emitted from inside a send: the bytes the kernel took are reported
+    // from the event loop. With nobody to tell, nothing is posted (a posted event wakes the loop:
+    // two system calls per message).
+    if (m_directlyWritten == 0)
+        return;
+    if (m_wakeup->wantsWrittenReports())
+        scheduleFlush();
+    else
+        m_directlyWritten = 0;
 }
 
 void WriteScheduler::scheduleFlush()

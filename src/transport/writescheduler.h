@@ -46,6 +46,12 @@ public:
     public:
         virtual ~Wakeup() = default;
         virtual void postFlush() = 0;
+        /*!
+            Whether bytes written past the transport must be reported (someone listens to
+            bytesWritten(), or the close timeout follows the progress); if not, no flush is posted
+            just to report them.
+        */
+        virtual bool wantsWrittenReports() const = 0;
     };
 
     /*! A send made on another thread, waiting for the owner thread. */
@@ -66,8 +72,18 @@ public:
     void writeBytes(QByteArrayView bytes) override;
 
     /*! While received frames are handed to slots: what they send is held and written once at the end. */
-    void beginDispatch() { ++m_dispatching; }
+    void beginDispatch()
+    {
+        ++m_dispatching;
+        m_lastOfInput = false;
+    }
     void endDispatch();
+    /*!
+        The message being handed out is the last the transport's input holds: the first frame its
+        slots send goes out at once with those held (no timer, no posted flush: a round trip costs
+        one system call to send), later ones are held as before.
+    */
+    void setDispatchingLastOfInput(bool last) { m_lastOfInput = last; }
     /*! Hands held bytes to the transport now. */
     void flush();
     /*! The posted flush runs: held bytes go out. */
@@ -111,6 +127,7 @@ private:
     void heldAppended();
     void holdWhileDispatching();
     void scheduleFlush();
+    void reportDirectWrites();
     void sendLargeFrame(const Protocol::FrameHeader &header, QByteArrayView payload);
     qint64 buffered() const;
     void publish();
@@ -120,6 +137,7 @@ private:
     Wakeup *m_wakeup;
     QByteArray m_held; // small frames encoded, not yet written
     int m_dispatching = 0;
+    bool m_lastOfInput = false; // see setDispatchingLastOfInput()
     QTimer *m_dispatchFlushTimer = nullptr;
     bool m_flushPosted = false; // owner only: a flush is posted for this pass's writes
     qint64 m_directlyWritten = 0;

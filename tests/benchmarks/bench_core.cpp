@@ -320,6 +320,7 @@ BENCHMARK(BM_Writer64);
 struct NoWakeup final : Transport::WriteScheduler::Wakeup
 {
     void postFlush() override { }
+    bool wantsWrittenReports() const override { return false; }
 };
 struct NoListener final : Transport::DeviceAdapter::Listener
 {

@@ -34,6 +34,7 @@ public:
         int receiveBuffer = 64 * 1024; // SO_RCVBUF, kept small so that back-pressure shows early
         bool answerClose = true; // echo the client's Close and end the connection
         qint64 floodFragmentSize = 0; // > 0: send an endless fragmented binary message in frames of this size
+        bool floodWholeMessages = false; // with floodFragmentSize: endless whole binary messages instead
     };
 
     explicit PacedServer(const Config &config) : m_config(config)
@@ -269,7 +270,8 @@ private:
             return h;
         };
         const QByteArray payload(size, 'f');
-        const QByteArray frames[2] = { header(0x02) + payload, header(0x00) + payload };
+        const bool whole = m_config.floodWholeMessages;
+        const QByteArray frames[2] = { header(whole ? 0x82 : 0x02) + payload, header(whole ? 0x82 : 0x00) + payload };
         for (int n = 0; !m_stop; ++n) {
             const QByteArray &frame = frames[n == 0 ? 0 : 1];
             for (qsizetype sent = 0; sent < frame.size();) {

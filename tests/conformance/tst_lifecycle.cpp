@@ -17,6 +17,8 @@
 
 #include <thread>
 
+#include <sys/resource.h>
+
 using namespace WsClient;
 
 Q_DECLARE_METATYPE(WsClient::Error)
@@ -94,6 +96,7 @@ private Q_SLOTS:
     void invalidUtf8FailsAtFirstBadPiece_data();
     void invalidUtf8FailsAtFirstBadPiece();
     void endlessFragmentedMessageStaysNearLimit();
+    void fullReceiveQueuePausesReading();
     void soakDelivery();
     void soakReaderStopsHalfway();
 };
@@ -417,6 +420,39 @@ void tst_Lifecycle::endlessFragmentedMessageStaysNearLimit()
         double(peak) / double(limit));
     if (MeasuresMemory)
         QVERIFY2(peak <= limit * 5 / 4, qPrintable(QStringLiteral("peak %1 MiB").arg(peak / MiB)));
+}
+
+// A blocking-style reader that runs an event loop but does not call receive(): the queue stops at
+// its bound, and reading stops with it, without the event loop spinning on a socket it does not
+// read; receive() resumes it.
+void tst_Lifecycle::fullReceiveQueuePausesReading()
+{
+    PacedServer::Config config;
+    config.floodFragmentSize = MiB;
+    config.floodWholeMessages = true;
+    PacedServer server(config);
+    WebSocket ws; // no message signal connected: messages are queued for receive()
+    ws.open(server.url());
+    QVERIFY(ws.waitForConnected(Wait));
+    QTest::qWait(1500); // fills the queue (64 MiB) over loopback
+    auto cpuSeconds = [] {
+        rusage usage {};
+        ::getrusage(RUSAGE_SELF, &usage);
+        return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    };
+    const double before = cpuSeconds();
+    QTest::qWait(1000);
+    const double spent = cpuSeconds() - before;
+    qInfo("CPU while the full queue waits: %.3f s in 1 s", spent);
+    QVERIFY2(spent < 0.3, qPrintable(QStringLiteral("the event loop spun: %1 s of CPU").arg(spent)));
+    QCOMPARE(ws.state(), WebSocket::State::Open);
+    for (int i = 0; i < 100; ++i) { // more than the queue holds: reading resumed
+        const Message m = ws.receive(Wait);
+        QVERIFY2(m.isValid(), qPrintable(QStringLiteral("message %1: %2").arg(i).arg(ws.errorString())));
+        QCOMPARE(m.data.size(), MiB);
+        QCOMPARE(m.data.at(MiB - 1), 'f');
+    }
 }
 
 // The soak of the delivery guarantee (ctest tst_lifecycle_soak, WSCLIENT_SOAK=1): 1 000 x 1 MB to a

@@ -28,6 +28,8 @@ struct CountingWakeup : WriteScheduler::Wakeup
 {
     std::atomic<int> posts { 0 };
     void postFlush() override { ++posts; }
+    bool wantsWrittenReports() const override { return reports; }
+    bool reports = true;
 };
 
 struct IgnoringListener : DeviceAdapter::Listener
@@ -138,6 +140,8 @@ class tst_WriteScheduler : public QObject
 private Q_SLOTS:
     void smallFramesWaitForTheEndOfThePass();
     void heldDuringDispatchWrittenOnceAtTheEnd();
+    void replyToTheLastOfTheInputGoesAtOnce();
+    void directWritesPostNothingWhenNobodyListens();
     void orderAcrossSmallLargeAndBufferedPaths();
     void largeFrameToAStalledPeerStaysInOrder();
     void sendBufferBound();
@@ -189,6 +193,55 @@ void tst_WriteScheduler::heldDuringDispatchWrittenOnceAtTheEnd()
     QCOMPARE(frames.size(), 10);
     for (int i = 0; i < 10; ++i)
         QCOMPARE(frames.at(i), QByteArray::number(100 + i));
+}
+
+// A round trip: the reply to the input's last message needs no timer and no posted flush.
+void tst_WriteScheduler::replyToTheLastOfTheInputGoesAtOnce()
+{
+    Rig rig;
+    QVERIFY(rig.connect());
+    Loopback &loop = rig.loop;
+    WriteScheduler &scheduler = rig.scheduler;
+    scheduler.beginDispatch();
+    scheduler.writeFrame(header(Opcode::Binary, 3), "one"); // an earlier message's reply: held
+    QCOMPARE(scheduler.handed(), 0);
+    scheduler.setDispatchingLastOfInput(true);
+    scheduler.writeFrame(header(Opcode::Binary, 3), "two"); // goes at once, with the held one
+    QCOMPARE(scheduler.handed(), 2 * (2 + 4 + 3));
+    scheduler.writeFrame(header(Opcode::Binary, 5), "three"); // a burst's rest is held again
+    QCOMPARE(scheduler.handed(), 2 * (2 + 4 + 3));
+    scheduler.endDispatch();
+    QCOMPARE(scheduler.handed(), 2 * (2 + 4 + 3) + 2 + 4 + 5);
+    QCOMPARE(loop.frames(3), (QList<QByteArray> { "one", "two", "three" }));
+    // A new dispatch starts without the mark.
+    scheduler.beginDispatch();
+    scheduler.writeFrame(header(Opcode::Binary, 4), "four");
+    QCOMPARE(scheduler.handed(), 3 * (2 + 4) + 3 + 3 + 5);
+    scheduler.endDispatch();
+    QCOMPARE(loop.frames(1), (QList<QByteArray> { "four" }));
+}
+
+// bytesWritten() for bytes the kernel took is reported from a posted flush; with nobody to report
+// to, nothing is posted (a post wakes the event loop: two system calls per message).
+void tst_WriteScheduler::directWritesPostNothingWhenNobodyListens()
+{
+    for (const bool reports : { true, false }) {
+        Rig rig;
+        QVERIFY(rig.connect());
+        rig.wakeup.reports = reports;
+        WriteScheduler &scheduler = rig.scheduler;
+        scheduler.beginDispatch();
+        scheduler.writeFrame(header(Opcode::Binary, 3), "abc");
+        scheduler.endDispatch();
+        QCOMPARE(scheduler.handed(), 2 + 4 + 3);
+        QCOMPARE(rig.wakeup.posts.load(), reports ? 1 : 0);
+        QCOMPARE(scheduler.hasDirectlyWritten(), reports);
+        const QByteArray large = pattern(8 * 1024, 'l'); // sent past the held buffer, taken whole
+        scheduler.writeFrame(header(Opcode::Binary, large.size()), large);
+        QCOMPARE(rig.wakeup.posts.load(), reports ? 1 : 0); // one post covers the pass
+        QCOMPARE(scheduler.takeDirectlyWritten(), reports ? 2 + 4 + 3 + 2 + 2 + 4 + large.size() : 0);
+        QCOMPARE(rig.loop.frames(2).size(), 2);
+    }
 }
 
 void tst_WriteScheduler::orderAcrossSmallLargeAndBufferedPaths()
