@@ -21,7 +21,7 @@ constexpr qint64 ReadChunk = 256 * 1024;
 constexpr int BadStatusBodyWaitMs = 2000;
 // Messages this large are offered back to the reader once the slots are done with them, and kept
 // for this long for the next large frame.
-constexpr qsizetype SpareMinimum = 1024 * 1024;
+constexpr qsizetype SpareMinimum = 64 * 1024;
 constexpr int SpareKeepMs = 250;
 
 } // namespace

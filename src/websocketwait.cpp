@@ -141,13 +141,10 @@ Message WebSocket::receiveData(int msecs, bool includeControlFrames)
         return m.isValid();
     };
     const bool received = d->waitUntil(ready, msecs) && m.isValid();
-    // A spare buffer offered by the previous call and not taken during this one goes: a blocking
-    // caller may have no event loop to run the timer that would drop it.
-    if (d->conn)
-        d->conn->reader().parser().dropSpareBuffer();
+    // The spares are not dropped here: with several messages in flight each next one needs one.
+    // What they pin is bounded (FrameParser::MaxSpares, MaxSpareBytes) and goes with the connection.
     if (received) {
-        // Shared with the caller: reused only if the caller has let go of it by the next large frame
-        // (in the next call).
+        // Shared with the caller: reused only if the caller has let go of it by the next large frame.
         QByteArray spare = m.data;
         d->offerAsSpare(spare);
         return m;

@@ -257,7 +257,7 @@ void FrameParser::startGathering()
     const qsizetype initial = qMin(length, InitialGatherSize);
     if (m_buffer.isDetached() && m_buffer.capacity() >= initial && m_buffer.capacity() <= ReuseLimit)
         m_buffer.resize(initial);
-    else if (length > ReuseLimit && takeSpareBuffer(length))
+    else if (length >= ReuseLimit && takeSpareBuffer(length))
         m_buffer.resize(initial);
     else
         m_buffer = QByteArray(initial, Qt::Uninitialized);
@@ -269,12 +269,34 @@ bool FrameParser::takeSpareBuffer(qsizetype length)
 {
     // Not more than twice the frame: the buffer becomes the message the application gets, and
     // should not pin much more memory than the message needs.
-    const bool fits = !m_spare.isNull() && m_spare.isDetached() && m_spare.capacity() >= length
-        && m_spare.capacity() / 2 <= length;
-    if (fits)
-        m_buffer = std::move(m_spare);
-    m_spare = QByteArray();
-    return fits;
+    bool taken = false;
+    for (qsizetype i = 0; i < m_spares.size();) {
+        QByteArray &spare = m_spares[i];
+        if (!spare.isDetached()) { // still the application's: it keeps it to itself
+            m_spares.removeAt(i);
+            continue;
+        }
+        if (!taken && spare.capacity() >= length && spare.capacity() / 2 <= length) {
+            m_buffer = std::move(spare);
+            m_spares.removeAt(i);
+            taken = true;
+            continue;
+        }
+        ++i;
+    }
+    return taken;
+}
+
+void FrameParser::setSpareBuffer(QByteArray buffer)
+{
+    m_spares.append(std::move(buffer));
+    qsizetype bytes = 0;
+    for (const QByteArray &spare : std::as_const(m_spares))
+        bytes += spare.capacity();
+    while (m_spares.size() > MaxSpares || (m_spares.size() > 1 && bytes > MaxSpareBytes)) {
+        bytes -= m_spares.constFirst().capacity();
+        m_spares.removeFirst();
+    }
 }
 
 void FrameParser::growGatherBuffer(qsizetype needed)
@@ -368,7 +390,7 @@ void FrameParser::reset()
     m_buffer.clear();
     m_bufferHave = 0;
     m_bufferOwnsPayload = false;
-    m_spare = QByteArray();
+    m_spares.clear();
 }
 
 } // namespace WsClient::Protocol

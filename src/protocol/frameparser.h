@@ -4,6 +4,7 @@
 #include "frameheader.h"
 
 #include <QtCore/qbytearray.h>
+#include <QtCore/qlist.h>
 #include <QtCore/qbytearrayview.h>
 
 namespace WsClient::Protocol {
@@ -78,12 +79,17 @@ public:
     /*!
         Offers \a buffer, a payload handed out earlier, for a later large frame to be gathered into:
         a stream of large messages then reuses memory instead of having fresh pages faulted in for
-        each one. It is taken only if nobody else holds it by then and it fits the frame (at least
-        the frame's length, at most twice it); otherwise it is let go at the next gathered frame.
+        each one (and the allocator does not give the heap back and take it again per batch). A
+        buffer is taken only if nobody else holds it by then and it fits the frame (at least the
+        frame's length, at most twice it). Up to MaxSpares are kept (MaxSpareBytes in all, the last
+        offered always): several messages in flight each find one. At the next gathered large frame
+        the ones still held elsewhere are let go.
     */
-    void setSpareBuffer(QByteArray buffer) { m_spare = std::move(buffer); }
-    /*! Lets go of the buffer given to setSpareBuffer(). */
-    void dropSpareBuffer() { m_spare = QByteArray(); }
+    void setSpareBuffer(QByteArray buffer);
+    /*! Lets go of the buffers given to setSpareBuffer(). */
+    void dropSpareBuffer() { m_spares.clear(); }
+    static constexpr int MaxSpares = 4;
+    static constexpr qsizetype MaxSpareBytes = 16 * 1024 * 1024;
 
     /*! Forgets any partial frame and failure (a new connection). */
     void reset();
@@ -113,7 +119,7 @@ private:
     QByteArray m_buffer;
     qsizetype m_bufferHave = 0;
     bool m_bufferOwnsPayload = false; // m_payload views m_buffer, so takePayload() can move it
-    QByteArray m_spare; // see setSpareBuffer()
+    QList<QByteArray> m_spares; // see setSpareBuffer(), oldest first
 };
 
 } // namespace WsClient::Protocol

@@ -89,10 +89,12 @@ void WriteScheduler::sendLargeFrame(const Protocol::FrameHeader &header, QByteAr
     // Sent in slices masked into a small buffer while the kernel takes them: the peer starts reading
     // at once, and no buffer of the frame's size is filled (and its fresh pages faulted in) first.
     // What the kernel does not take is masked into one buffer and left to the socket.
+    // The slice buffer is the thread's, shared by its connections (not reentered: nothing here
+    // calls out), so that a stream of large messages does not fault fresh pages in for each one.
     constexpr qsizetype Slice = MaxHeldBytes;
     qsizetype done = 0; // payload bytes masked so far
-    QByteArray slice;
-    slice.reserve(Protocol::MaxFrameHeaderSize + qMin(Slice, payload.size()));
+    static thread_local QByteArray slice;
+    slice.reserve(Protocol::MaxFrameHeaderSize + Slice);
     slice.resize(Protocol::MaxFrameHeaderSize);
     slice.resize(Protocol::writeFrameHeader(slice.data(), header));
     for (;;) {

@@ -4,6 +4,7 @@
 #include <QtCore/qbytearray.h>
 #include <QtCore/qelapsedtimer.h>
 #include <QtCore/qrandom.h>
+#include <QtCore/qset.h>
 #include <QtTest/QtTest>
 
 using namespace WsClient;
@@ -226,6 +227,7 @@ class TestFrameParser : public QObject
 private Q_SLOTS:
     void announcedLengthIsNotReservedUpFront();
     void spareBufferIsReusedOnlyWhenFree();
+    void severalSparesServeMessagesInFlight();
     void rfcExamples_data();
     void rfcExamples();
     void maskedFrameRejectedByClient();
@@ -976,6 +978,49 @@ void TestFrameParser::spareBufferIsReusedOnlyWhenFree()
     const QByteArray small = receive(1024 * 1024, 'd');
     QVERIFY(small.constData() != memory);
     QCOMPARE(small, QByteArray(1024 * 1024, 'd'));
+}
+
+// Messages in flight (a blocking caller with four outstanding): the four buffers it let go of are
+// gathered into again, each by one of the next four frames; a fifth offer pushes out the oldest.
+void TestFrameParser::severalSparesServeMessagesInFlight()
+{
+    FrameParser parser;
+    const qsizetype length = 64 * 1024;
+    auto receive = [&parser, length](char fill) {
+        QByteArray bytes = QByteArray::fromHex("827f");
+        for (int i = 7; i >= 0; --i)
+            bytes.append(char((quint64(length) >> (8 * i)) & 0xFF));
+        bytes.append(QByteArray(length, fill));
+        qsizetype used = 0;
+        // Fed in two pieces, so that the payload is gathered.
+        parser.parse(bytes.data(), 100, &used);
+        const qsizetype first = used;
+        const auto status = parser.parse(bytes.data() + first, bytes.size() - first, &used);
+        return status == FrameParser::Status::Frame ? parser.takePayload() : QByteArray();
+    };
+    QList<QByteArray> batch;
+    for (char c = 'a'; c < 'a' + FrameParser::MaxSpares; ++c)
+        batch.append(receive(c));
+    QSet<const char *> offered;
+    for (QByteArray &m : batch) {
+        offered.insert(m.constData());
+        parser.setSpareBuffer(std::move(m));
+    }
+    batch.clear();
+    for (char c = 'e'; c < 'e' + FrameParser::MaxSpares; ++c) {
+        QByteArray m = receive(c);
+        QCOMPARE(m, QByteArray(length, c));
+        QVERIFY2(offered.remove(m.constData()), "a fresh buffer instead of a spare");
+        batch.append(m);
+    }
+    QVERIFY(offered.isEmpty());
+    // Bounded: of MaxSpares + 1 offers, the oldest is let go.
+    const char *oldest = batch.constFirst().constData();
+    for (QByteArray &m : batch)
+        parser.setSpareBuffer(std::move(m));
+    parser.setSpareBuffer(QByteArray(length, 'z'));
+    for (int i = 0; i < FrameParser::MaxSpares; ++i)
+        QVERIFY(receive('y').constData() != oldest);
 }
 
 // A header announcing a 60 MiB frame must not make the client commit 60 MiB before the bytes come:
