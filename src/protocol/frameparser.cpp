@@ -253,11 +253,11 @@ void FrameParser::startGathering()
     // Memory is committed as the payload arrives, not when a header merely announces it: a peer
     // cannot make the client reserve maxFrameSize with ten bytes. A small buffer the caller did not
     // take is reused.
-    constexpr qsizetype ReuseLimit = 64 * 1024;
+    constexpr qsizetype ReuseLimit = SpareFrom;
     const qsizetype initial = qMin(length, InitialGatherSize);
     if (m_buffer.isDetached() && m_buffer.capacity() >= initial && m_buffer.capacity() <= ReuseLimit)
         m_buffer.resize(initial);
-    else if (length >= ReuseLimit && takeSpareBuffer(length))
+    else if (length >= SpareFrom && takeSpareBuffer(length))
         m_buffer.resize(initial);
     else
         m_buffer = QByteArray(initial, Qt::Uninitialized);
@@ -267,19 +267,27 @@ void FrameParser::startGathering()
 
 bool FrameParser::takeSpareBuffer(qsizetype length)
 {
+    QByteArray spare = takeSpare(length);
+    if (spare.isNull())
+        return false;
+    m_buffer = std::move(spare);
+    return true;
+}
+
+QByteArray FrameParser::takeSpare(qsizetype length)
+{
     // Not more than twice the frame: the buffer becomes the message the application gets, and
     // should not pin much more memory than the message needs.
-    bool taken = false;
+    QByteArray taken;
     for (qsizetype i = 0; i < m_spares.size();) {
         QByteArray &spare = m_spares[i];
         if (!spare.isDetached()) { // still the application's: it keeps it to itself
             m_spares.removeAt(i);
             continue;
         }
-        if (!taken && spare.capacity() >= length && spare.capacity() / 2 <= length) {
-            m_buffer = std::move(spare);
+        if (taken.isNull() && spare.capacity() >= length && spare.capacity() / 2 <= length) {
+            taken = std::move(spare);
             m_spares.removeAt(i);
-            taken = true;
             continue;
         }
         ++i;
@@ -338,10 +346,20 @@ FrameParser::Status FrameParser::finishGathered()
 QByteArray FrameParser::takePayload()
 {
     QByteArray taken;
-    if (m_bufferOwnsPayload)
+    if (m_bufferOwnsPayload) {
         taken.swap(m_buffer);
-    else
+    } else if (m_payload.size() >= SpareFrom && !m_spares.isEmpty()) {
+        // A large payload that came whole in one read: copied into a spare, if one fits.
+        taken = takeSpare(m_payload.size());
+        if (taken.isNull()) {
+            taken = m_payload.toByteArray();
+        } else {
+            taken.resize(m_payload.size());
+            std::memcpy(taken.data(), m_payload.data(), size_t(m_payload.size()));
+        }
+    } else {
         taken = m_payload.toByteArray();
+    }
     m_bufferOwnsPayload = false;
     m_payload = {};
     return taken;

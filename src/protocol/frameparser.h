@@ -89,6 +89,7 @@ public:
     /*! Lets go of the buffers given to setSpareBuffer(). */
     void dropSpareBuffer() { m_spares.clear(); }
     static constexpr int MaxSpares = 4;
+    static constexpr qsizetype SpareFrom = 64 * 1024; //!< Payloads this large take spares.
     static constexpr qsizetype MaxSpareBytes = 16 * 1024 * 1024;
 
     /*! Forgets any partial frame and failure (a new connection). */
@@ -100,6 +101,7 @@ private:
     HeaderResult completeHeader(const char *data, qsizetype size, qsizetype *used);
     void startGathering();
     bool takeSpareBuffer(qsizetype length);
+    QByteArray takeSpare(qsizetype length);
     void growGatherBuffer(qsizetype needed);
     // First allocation for a payload split across reads; past it, the buffer takes the frame's size.
     static constexpr qsizetype InitialGatherSize = 1024 * 1024;

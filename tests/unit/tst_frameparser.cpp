@@ -981,46 +981,53 @@ void TestFrameParser::spareBufferIsReusedOnlyWhenFree()
 }
 
 // Messages in flight (a blocking caller with four outstanding): the four buffers it let go of are
-// gathered into again, each by one of the next four frames; a fifth offer pushes out the oldest.
+// filled again, each by one of the next four frames, whether a frame was gathered from pieces or
+// came whole in one read; a fifth offer pushes out the oldest.
 void TestFrameParser::severalSparesServeMessagesInFlight()
 {
-    FrameParser parser;
-    const qsizetype length = 64 * 1024;
-    auto receive = [&parser, length](char fill) {
-        QByteArray bytes = QByteArray::fromHex("827f");
-        for (int i = 7; i >= 0; --i)
-            bytes.append(char((quint64(length) >> (8 * i)) & 0xFF));
-        bytes.append(QByteArray(length, fill));
-        qsizetype used = 0;
-        // Fed in two pieces, so that the payload is gathered.
-        parser.parse(bytes.data(), 100, &used);
-        const qsizetype first = used;
-        const auto status = parser.parse(bytes.data() + first, bytes.size() - first, &used);
-        return status == FrameParser::Status::Frame ? parser.takePayload() : QByteArray();
-    };
-    QList<QByteArray> batch;
-    for (char c = 'a'; c < 'a' + FrameParser::MaxSpares; ++c)
-        batch.append(receive(c));
-    QSet<const char *> offered;
-    for (QByteArray &m : batch) {
-        offered.insert(m.constData());
-        parser.setSpareBuffer(std::move(m));
+    for (const bool whole : { false, true }) {
+        FrameParser parser;
+        const qsizetype length = 64 * 1024;
+        auto receive = [&parser, length, whole](char fill) {
+            QByteArray bytes = QByteArray::fromHex("827f");
+            for (int i = 7; i >= 0; --i)
+                bytes.append(char((quint64(length) >> (8 * i)) & 0xFF));
+            bytes.append(QByteArray(length, fill));
+            qsizetype used = 0;
+            // Fed whole, or in two pieces so that the payload is gathered.
+            if (whole) {
+                const auto status = parser.parse(bytes.data(), bytes.size(), &used);
+                return status == FrameParser::Status::Frame ? parser.takePayload() : QByteArray();
+            }
+            parser.parse(bytes.data(), 100, &used);
+            const qsizetype first = used;
+            const auto status = parser.parse(bytes.data() + first, bytes.size() - first, &used);
+            return status == FrameParser::Status::Frame ? parser.takePayload() : QByteArray();
+        };
+        QList<QByteArray> batch;
+        for (char c = 'a'; c < 'a' + FrameParser::MaxSpares; ++c)
+            batch.append(receive(c));
+        QSet<const char *> offered;
+        for (QByteArray &m : batch) {
+            offered.insert(m.constData());
+            parser.setSpareBuffer(std::move(m));
+        }
+        batch.clear();
+        for (char c = 'e'; c < 'e' + FrameParser::MaxSpares; ++c) {
+            QByteArray m = receive(c);
+            QCOMPARE(m, QByteArray(length, c));
+            QVERIFY2(offered.remove(m.constData()), "a fresh buffer instead of a spare");
+            batch.append(m);
+        }
+        QVERIFY(offered.isEmpty());
+        // Bounded: of MaxSpares + 1 offers, the oldest is let go.
+        const char *oldest = batch.constFirst().constData();
+        for (QByteArray &m : batch)
+            parser.setSpareBuffer(std::move(m));
+        parser.setSpareBuffer(QByteArray(length, 'z'));
+        for (int i = 0; i < FrameParser::MaxSpares; ++i)
+            QVERIFY(receive('y').constData() != oldest);
     }
-    batch.clear();
-    for (char c = 'e'; c < 'e' + FrameParser::MaxSpares; ++c) {
-        QByteArray m = receive(c);
-        QCOMPARE(m, QByteArray(length, c));
-        QVERIFY2(offered.remove(m.constData()), "a fresh buffer instead of a spare");
-        batch.append(m);
-    }
-    QVERIFY(offered.isEmpty());
-    // Bounded: of MaxSpares + 1 offers, the oldest is let go.
-    const char *oldest = batch.constFirst().constData();
-    for (QByteArray &m : batch)
-        parser.setSpareBuffer(std::move(m));
-    parser.setSpareBuffer(QByteArray(length, 'z'));
-    for (int i = 0; i < FrameParser::MaxSpares; ++i)
-        QVERIFY(receive('y').constData() != oldest);
 }
 
 // A header announcing a 60 MiB frame must not make the client commit 60 MiB before the bytes come:
