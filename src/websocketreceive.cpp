@@ -96,13 +96,14 @@ WebSocketPrivate::ReadResult WebSocketPrivate::readOnce()
         // A large payload is being gathered: the transport copies straight into it, and once Qt's
         // buffer is empty the kernel does (QAbstractSocket would copy everything through its own
         // buffer first).
+        const quint64 notifications = device.readNotifications();
         const qint64 n = device.read(target, room);
         if (n <= 0)
             return ReadResult::Drained;
         c->commitDirect(qsizetype(n));
         // A short read from the kernel means it has no more now: asking again would cost a recv(2).
-        return device.isUnbuffered() && n < room && !device.readNotifierSilenced() ? ReadResult::Drained
-                                                                                  : ReadResult::More;
+        return device.isUnbuffered() && n < room && !device.mayHoldUnannounced(notifications) ? ReadResult::Drained
+                                                                                              : ReadResult::More;
     }
     if (device.isUnbuffered())
         return readUnbuffered();
@@ -141,6 +142,7 @@ WebSocketPrivate::ReadResult WebSocketPrivate::readUnbuffered()
     QByteArray &buffer = outer ? scratch.bytes : nested;
     if (buffer.size() != ReadChunk)
         buffer.resize(ReadChunk);
+    const quint64 notifications = device.readNotifications();
     const qint64 n = device.read(buffer.data(), buffer.size());
     if (n <= 0)
         return ReadResult::Drained;
@@ -149,8 +151,8 @@ WebSocketPrivate::ReadResult WebSocketPrivate::readUnbuffered()
     if (outer)
         scratch.inUse = false;
     // A short read means the kernel has no more now, unless a slot's nested event loop was told of
-    // more meanwhile (and Qt silenced the notifier for it).
-    return n < buffer.size() && !device.readNotifierSilenced() ? ReadResult::Drained : ReadResult::More;
+    // more meanwhile (which Qt does not announce, and may silence the notifier for).
+    return n < buffer.size() && !device.mayHoldUnannounced(notifications) ? ReadResult::Drained : ReadResult::More;
 }
 
 bool WebSocketPrivate::isSignalConnected(const QMetaMethod &signal) const

@@ -4,6 +4,8 @@
 #include <QtNetwork/qlocalsocket.h>
 #include <QtNetwork/qnetworkproxy.h>
 #include <QtNetwork/qtcpsocket.h>
+#include <QtCore/qabstracteventdispatcher.h>
+#include <QtCore/qcoreevent.h>
 #include <QtCore/qsocketnotifier.h>
 
 #include <typeinfo>
@@ -68,6 +70,46 @@ qint64 receiveFromKernel(qintptr descriptor, char *data, qint64 size)
     return 0;
 #endif
 }
+
+// Counts the read notifications of the thread's unbuffered sockets. Qt's unbuffered socket emits
+// readyRead() for a notification only outside its own readyRead() and turns its notifier off at
+// the next one: a notification that comes in a slot's nested event loop is otherwise invisible to
+// the reader below, which would stop at a short read and leave the socket silent for good. One per
+// thread (a child of its event dispatcher), so that a connection costs no QObject of its own.
+class ReadNotificationCounter : public QObject
+{
+public:
+    /*! The thread's counter, made on first use; none without an event loop (no notifications). */
+    static ReadNotificationCounter *forThread()
+    {
+        if (!current && QAbstractEventDispatcher::instance())
+            current = new ReadNotificationCounter(QAbstractEventDispatcher::instance());
+        return current;
+    }
+    static quint64 count() { return notifications; }
+    /*! A blocking wait looked at an unbuffered socket: Qt notes readable bytes there the same way. */
+    static void noteWait() { ++notifications; }
+
+    void watch(QSocketNotifier *notifier) { notifier->installEventFilter(this); }
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::SockAct)
+            ++notifications;
+        return false;
+    }
+
+private:
+    explicit ReadNotificationCounter(QObject *dispatcher) : QObject(dispatcher) { }
+    ~ReadNotificationCounter() override { current = nullptr; }
+
+    static thread_local ReadNotificationCounter *current;
+    static thread_local quint64 notifications;
+};
+
+thread_local ReadNotificationCounter *ReadNotificationCounter::current = nullptr;
+thread_local quint64 ReadNotificationCounter::notifications = 0;
 
 } // namespace
 
@@ -143,8 +185,22 @@ QSocketNotifier *DeviceAdapter::readNotifier() const
             if (n->type() == QSocketNotifier::Read && n->socket() == fd)
                 m_readNotifier = n;
         }
+        ReadNotificationCounter *counter = ReadNotificationCounter::forThread();
+        if (m_readNotifier && counter && m_readNotifier->thread() == counter->thread())
+            counter->watch(m_readNotifier);
     }
     return m_readNotifier;
+}
+
+quint64 DeviceAdapter::readNotifications() const
+{
+    readNotifier(); // watched from the first read on
+    return ReadNotificationCounter::count();
+}
+
+bool DeviceAdapter::mayHoldUnannounced(quint64 before) const
+{
+    return readNotifierSilenced() || ReadNotificationCounter::count() != before;
 }
 
 bool DeviceAdapter::readNotifierSilenced() const
@@ -249,12 +305,18 @@ QString DeviceAdapter::socketErrorString() const
 
 bool DeviceAdapter::waitForReadyRead(int msecs)
 {
-    return m_device && m_device->waitForReadyRead(msecs);
+    const bool ready = m_device && m_device->waitForReadyRead(msecs);
+    if (m_unbuffered)
+        ReadNotificationCounter::noteWait();
+    return ready;
 }
 
 bool DeviceAdapter::waitForBytesWritten(int msecs)
 {
-    return m_device && m_device->waitForBytesWritten(msecs);
+    const bool written = m_device && m_device->waitForBytesWritten(msecs);
+    if (m_unbuffered)
+        ReadNotificationCounter::noteWait();
+    return written;
 }
 
 bool DeviceAdapter::waitWhileClosing(int msecs)
@@ -262,6 +324,8 @@ bool DeviceAdapter::waitWhileClosing(int msecs)
     if (!m_socket || m_socket->state() != QAbstractSocket::ClosingState)
         return false;
     m_socket->waitForDisconnected(msecs);
+    if (m_unbuffered)
+        ReadNotificationCounter::noteWait();
     return true;
 }
 

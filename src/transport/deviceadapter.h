@@ -71,6 +71,19 @@ public:
         socket is silenced (its waitForReadyRead() then polls without emitting; a read resumes it).
     */
     bool hasUnannounced() const { return bufferedBytes() > 0 || readNotifierSilenced(); }
+    /*!
+        A count of the read notifications the thread's unbuffered sockets got so far (and of the
+        blocking waits, which look at the socket too). A reader takes it before a read: see
+        mayHoldUnannounced().
+    */
+    quint64 readNotifications() const;
+    /*!
+        After a short read, whether the kernel may still hold bytes no readyRead() will announce:
+        Qt announces nothing inside the socket's own readyRead(), so a notification that came in a
+        slot's nested event loop (counted since \a before, taken before the read) or a silenced
+        notifier means the reader must read once more before it may stop.
+    */
+    bool mayHoldUnannounced(quint64 before) const;
     /*! True once a read met the end of the stream; unbuffered sockets emit no disconnected() then. */
     bool endedOnRead() const { return m_endedOnRead; }
 

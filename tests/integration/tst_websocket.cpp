@@ -16,6 +16,7 @@
 #include <QtCore/qjsonobject.h>
 #include <QtCore/qrandom.h>
 #include <QtCore/qtemporarydir.h>
+#include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 #include <QtNetwork/qlocalsocket.h>
 #include <QtNetwork/qsslconfiguration.h>
@@ -136,6 +137,7 @@ private Q_SLOTS:
     void largeMessagesBackToBack();
     void largeMessageMemoryIsReusedOnlyWhenDropped();
     void repliesSentFromSlots();
+    void messageArrivingInANestedLoopIsRead();
     void bytesWrittenIsNeverEmittedFromASend();
 };
 
@@ -809,6 +811,39 @@ void tst_WebSocket::repliesSentFromSlots()
         return sum;
     };
     QTRY_COMPARE_WITH_TIMEOUT(total(), handshake + frames, Wait);
+}
+
+// Qt announces nothing of an unbuffered socket inside its own readyRead(): a read notification that
+// comes in a slot's nested event loop is kept back until the next read,
+// and once it fires again Qt turns the notifier off. A message that arrived meanwhile must still be
+// read once the slot returns, also when the nested loop ended right after that first notification.
+void tst_WebSocket::messageArrivingInANestedLoopIsRead()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    WebSocket ws;
+    ws.open(server.url(QStringLiteral("/echo")));
+    QVERIFY(ws.waitForConnected(Wait));
+    QByteArrayList received;
+    QObject::connect(&ws, &WebSocket::binaryMessageReceived, &ws, [&](const QByteArray &m) {
+        received.append(m);
+        if (m != "first")
+            return;
+        QCOMPARE(ws.sendBinary("second"), qint64(6));
+        ws.flush();
+        QCOMPARE(ws.bytesToWrite(), qint64(0));
+        QThread::msleep(300); // the echo is in the kernel now
+        // One pass of a nested loop: the socket's notification and the posted quit come together.
+        QEventLoop loop;
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+        loop.exec();
+    });
+    QCOMPARE(ws.sendBinary("first"), qint64(5));
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 2, 5000);
+    QCOMPARE(received.at(1), QByteArray("second"));
+    // The socket still announces what comes next.
+    QCOMPARE(ws.sendBinary("third"), qint64(5));
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 3, 5000);
 }
 
 // bytesWritten() comes from the event loop (or a flush/wait), as with QAbstractSocket, never from
