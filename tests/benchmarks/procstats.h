@@ -1,5 +1,5 @@
 // What the benchmarks measure about processes: resident memory and CPU time, of this process and of
-// another one (the echo server) by pid. Linux only (/proc, getrusage); no Qt, so that the Beast
+// another one (the echo server) by pid; and the descriptor limit the scale runs raise. Linux only (/proc, getrusage); no Qt, so that the Beast
 // programs use the very same helpers.
 #pragma once
 
@@ -57,6 +57,24 @@ inline double processCpuSeconds(long pid)
         }
     }
     return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// Raises this process's descriptor limit to at least `wanted` (as root also past the hard limit, up
+// to fs.nr_open); returns the limit now in force.
+inline long raiseFileLimit(long wanted)
+{
+    rlimit files {};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+        return 0;
+    if (files.rlim_cur >= rlim_t(wanted))
+        return long(files.rlim_cur);
+    rlimit raised { rlim_t(wanted), files.rlim_max > rlim_t(wanted) ? files.rlim_max : rlim_t(wanted) };
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+        raised = { files.rlim_max, files.rlim_max }; // not root: as far as the hard limit goes
+        setrlimit(RLIMIT_NOFILE, &raised);
+    }
+    getrlimit(RLIMIT_NOFILE, &files);
+    return long(files.rlim_cur);
 }
 
 } // namespace Bench

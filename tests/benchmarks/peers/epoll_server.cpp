@@ -6,9 +6,18 @@
 // is never held whole. Everything decoded from one read goes back in one write. Pings are answered,
 // a Close is echoed and ends the connection. Text is not validated (the clients do that).
 //
-// usage: bench_epoll_server [--port N]      prints `LISTENING <port>` once ready
+// A connection's reads start at 4 KiB and double, up to 256 KiB, while they fill the buffer: a
+// hundred thousand idle connections must not each hold (or map) a bulk-sized buffer.
+//
+// usage: bench_epoll_server [--port N] [--listeners K]
+//   listens on 127.0.0.1, on K ports (N, N+1, ...; any free ones without --port: more ports give
+//   more connections than one port's ephemeral source ports allow), and prints
+//   `LISTENING <port> [<port> ...]` once ready
+
+#include "../procstats.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/sha.h>
@@ -30,7 +39,8 @@
 
 namespace {
 
-constexpr std::size_t ReadSize = 256 * 1024;
+constexpr std::size_t FirstReadSize = 4 * 1024;
+constexpr std::size_t MaxReadSize = 256 * 1024;
 // A client that sends without reading gets its connection closed beyond this much unsent echo.
 constexpr std::size_t MaxPending = std::size_t(256) << 20;
 
@@ -127,6 +137,7 @@ struct Connection
     bool upgraded = false;
     bool closing = false; // a Close was echoed: end once it is written
     Buffer in; // unparsed input
+    std::size_t readSize = FirstReadSize;
     Buffer out; // echo not yet written, from outStart on
     std::size_t outStart = 0;
     // What process() decoded from `in`, written by emit() before `in` moves on.
@@ -351,36 +362,49 @@ bool flush(Connection &c, int epoll, bool &wantOut)
 int main(int argc, char **argv)
 {
     int port = 0;
+    int listenerCount = 1;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
             port = std::atoi(argv[++i]);
+        } else if (std::strcmp(argv[i], "--listeners") == 0 && i + 1 < argc) {
+            listenerCount = std::max(1, std::atoi(argv[++i]));
         } else {
-            std::fprintf(stderr, "usage: bench_epoll_server [--port N]\n");
+            std::fprintf(stderr, "usage: bench_epoll_server [--port N] [--listeners K]\n");
             return 2;
         }
     }
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    // The scale benchmark opens up to 100 000 connections (as many as the hard limit allows).
+    Bench::raiseFileLimit(250000);
+    const int epoll = epoll_create1(0);
     const int one = 1;
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(std::uint16_t(port));
-    if (::bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
-        || ::listen(listener, SOMAXCONN) != 0) {
-        std::perror("bench_epoll_server");
-        return 1;
+    std::vector<int> listeners;
+    std::string ports;
+    for (int k = 0; k < listenerCount; ++k) {
+        const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(std::uint16_t(port ? port + k : 0));
+        if (::bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+            || ::listen(listener, SOMAXCONN) != 0) {
+            std::perror("bench_epoll_server");
+            return 1;
+        }
+        socklen_t length = sizeof address;
+        getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length);
+        ports += " " + std::to_string(ntohs(address.sin_port));
+        epoll_event ev {};
+        ev.events = EPOLLIN;
+        ev.data.fd = listener;
+        epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &ev);
+        listeners.push_back(listener);
     }
-    socklen_t length = sizeof address;
-    getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length);
-    std::printf("LISTENING %u\n", unsigned(ntohs(address.sin_port)));
+    int spare = ::open("/dev/null", O_RDONLY); // given up to refuse a connection when out of descriptors
+    bool warned = false;
+    std::printf("LISTENING%s\n", ports.c_str());
     std::fflush(stdout);
 
-    const int epoll = epoll_create1(0);
-    epoll_event ev {};
-    ev.events = EPOLLIN;
-    ev.data.fd = listener;
-    epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &ev);
     struct Entry
     {
         std::unique_ptr<Connection> connection;
@@ -397,14 +421,23 @@ int main(int argc, char **argv)
         const int n = epoll_wait(epoll, events.data(), int(events.size()), -1);
         for (int i = 0; i < n; ++i) {
             const int fd = events[i].data.fd;
-            if (fd == listener) {
+            if (std::find(listeners.begin(), listeners.end(), fd) != listeners.end()) {
+                const int listener = fd;
                 for (;;) {
                     const int client = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK);
-                    if (client < 0) {
-                        if (errno == EMFILE || errno == ENFILE)
+                    if (client < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
+                        // Out of descriptors: refuse the connection rather than leave it pending,
+                        // which would keep the listener readable and this loop spinning.
+                        if (!warned)
                             std::fprintf(stderr, "bench_epoll_server: out of file descriptors (ulimit -n)\n");
-                        break;
+                        warned = true;
+                        ::close(spare);
+                        ::close(accept4(listener, nullptr, nullptr, 0));
+                        spare = ::open("/dev/null", O_RDONLY);
+                        continue;
                     }
+                    if (client < 0)
+                        break;
                     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     epoll_event add {};
                     add.events = EPOLLIN;
@@ -422,9 +455,11 @@ int main(int argc, char **argv)
             Connection &c = *it->second.connection;
             bool alive = true;
             if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                const ssize_t got = ::recv(fd, c.in.room(ReadSize), ReadSize, 0);
+                const ssize_t got = ::recv(fd, c.in.room(c.readSize), c.readSize, 0);
                 if (got > 0) {
                     c.in.size += std::size_t(got);
+                    if (std::size_t(got) == c.readSize && c.readSize < MaxReadSize)
+                        c.readSize *= 2;
                     if (!c.upgraded)
                         alive = handshake(c);
                     if (alive && c.upgraded)

@@ -233,26 +233,78 @@ int runEcho(Connection &c, const Bench::Workload &w)
     return ok ? 0 : 1;
 }
 
-// Opens w.connections idle connections, ConnectConcurrency at a time, and reports how fast they
-// opened and how much resident memory each costs.
+// Every open connection sends one 64-byte message naming it and awaits its echo; prints
+// `MEASURE echoed=… echo_seconds=…` (echoed counts correct echoes; a wrong one is named on stderr).
+void echoOnce(const std::vector<std::unique_ptr<Connection>> &connections, double limit)
+{
+    QEventLoop loop;
+    std::size_t pending = 0;
+    long long echoed = 0;
+    std::vector<QByteArray> sent(connections.size());
+    std::vector<bool> answered(connections.size());
+    auto answer = [&](std::size_t i) {
+        if (!answered[i]) {
+            answered[i] = true;
+            if (--pending == 0)
+                loop.quit();
+        }
+    };
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        sent[i] = QByteArray::number(qulonglong(i)).leftJustified(64, '.');
+        connections[i]->binaryReceived = [&, i](const QByteArray &m) {
+            if (m == sent[i] && !answered[i])
+                ++echoed;
+            else
+                std::fprintf(stderr, "echo-once: connection %zu got a wrong echo\n", i);
+            answer(i);
+        };
+        connections[i]->failed = [&, i](const QString &why) {
+            std::fprintf(stderr, "echo-once: connection %zu failed: %s\n", i, qPrintable(why));
+            answer(i);
+        };
+    }
+    QElapsedTimer timer;
+    timer.start();
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        connections[i]->sendBinary(sent[i]);
+        ++pending;
+    }
+    QTimer::singleShot(int(limit * 1000), &loop, [&] {
+        std::fprintf(stderr, "echo-once: %zu echoes missing after %.0f s\n", pending, limit);
+        loop.quit();
+    });
+    if (pending > 0)
+        loop.exec();
+    std::printf("MEASURE echoed=%lld echo_seconds=%.6f\n", echoed, double(timer.nsecsElapsed()) / 1e9);
+    std::fflush(stdout);
+}
+
+// Opens w.connections idle connections, ConnectConcurrency at a time and spread over w.urls, and
+// reports how fast they opened and how much resident memory each costs; with --echo-once, each then
+// sends one message of its own and awaits its echo, all at once. A failure or the time limit stops
+// the opening: what was reached is still measured (`opened=`) and the failure is named on stderr.
 int runIdle(const std::string &client, const Bench::Workload &w)
 {
-    const QUrl url(QString::fromStdString(w.url));
+    if (Bench::raiseFileLimit(w.connections + 1024) < w.connections + 64)
+        std::fprintf(stderr, "idle: the descriptor limit is below %d connections\n", w.connections);
+    std::vector<QUrl> urls;
+    for (const std::string &u : w.urls)
+        urls.emplace_back(QString::fromStdString(u));
     std::vector<std::unique_ptr<Connection>> connections;
     connections.reserve(std::size_t(w.connections) + 1);
     // One connection first, so that one-time set-up (meta-objects, proxy lookup, ...) is not counted.
     connections.push_back(makeConnection(client));
-    if (!openAndWait(*connections.back(), url, false))
+    if (!openAndWait(*connections.back(), urls.front(), false))
         return 1;
     const long rssBefore = Bench::residentKiB();
     const double serverCpuBefore = Bench::processCpuSeconds(w.serverPid);
 
     QEventLoop loop;
-    bool ok = true;
+    bool failed = false;
     int opened = 0;
     int open = 0;
     std::function<void()> openMore = [&] {
-        while (ok && opened < w.connections && opened - open < ConnectConcurrency) {
+        while (!failed && opened < w.connections && opened - open < ConnectConcurrency) {
             connections.push_back(makeConnection(client));
             Connection *c = connections.back().get();
             c->connected = [&] {
@@ -261,36 +313,44 @@ int runIdle(const std::string &client, const Bench::Workload &w)
                 else
                     openMore();
             };
-            c->failed = [&](const QString &why) {
-                std::fprintf(stderr, "connection %d: %s\n", opened, qPrintable(why));
-                ok = false;
+            c->failed = [&, index = opened](const QString &why) {
+                if (!failed)
+                    std::fprintf(stderr, "idle: connection %d of %d failed: %s\n", index + 1, w.connections,
+                        qPrintable(why));
+                failed = true;
                 loop.quit();
             };
+            c->open(urls[std::size_t(opened) % urls.size()], false);
             ++opened;
-            c->open(url, false);
         }
     };
     QElapsedTimer timer;
     timer.start();
-    QTimer::singleShot(StallMs * 4, &loop, [&] {
-        std::fprintf(stderr, "idle: only %d of %d connections opened\n", open, w.connections);
-        ok = false;
+    QTimer limit;
+    limit.setSingleShot(true);
+    QObject::connect(&limit, &QTimer::timeout, &loop, [&] {
+        std::fprintf(stderr, "idle: only %d of %d connections opened in %.0f s\n", open, w.connections, w.limit);
+        failed = true;
         loop.quit();
     });
+    limit.start(int(w.limit * 1000));
     openMore();
     loop.exec();
+    limit.stop();
     const double connectSeconds = double(timer.nsecsElapsed()) / 1e9;
-    if (!ok)
+    if (open == 0)
         return 1;
     // Let whatever follows the handshake (deferred deletes, buffers) settle before measuring.
     QEventLoop settle;
     QTimer::singleShot(300, &settle, &QEventLoop::quit);
     settle.exec();
     const long rssAfter = Bench::residentKiB();
-    std::printf("MEASURE connections=%d connect_seconds=%.6f rss_kib_per_conn=%.3f server_cpu=%.6f\n",
-        w.connections, connectSeconds, double(rssAfter - rssBefore) / w.connections,
+    std::printf("MEASURE connections=%d wanted=%d connect_seconds=%.6f rss_kib_per_conn=%.3f server_cpu=%.6f\n",
+        open, w.connections, connectSeconds, double(rssAfter - rssBefore) / open,
         Bench::processCpuSeconds(w.serverPid) - serverCpuBefore);
     std::fflush(stdout);
+    if (w.echoOnce)
+        echoOnce(connections, w.limit);
     // Tearing down thousands of connections one by one measures nothing: the kernel closes them.
     std::_Exit(0);
 }

@@ -12,12 +12,13 @@ client and the server on the same core: client and server take turns anyway, and
 a wake-up across cores costs tens of microseconds, which would hide what the clients themselves cost.
 The bulk workloads and the idle connections use every core.
 
-usage: run_peers.py BUILD_DIR [--quick]
+usage: run_peers.py BUILD_DIR [--quick] [--only CASE,CASE...]
 """
 
 import os
 import queue
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,11 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Ports the plain echo server listens on; each gives ~28 000 connections from 127.0.0.1.
+SCALE_PORTS = 4
+# The scale row's target, as far as the descriptor limit allows (a process cannot raise its hard
+# limit without CAP_SYS_RESOURCE; what was reached is printed as scale100k_*_connections).
+SCALE_TARGET = 100000
 PYTHON = "/usr/bin/python3"  # Debian's, with python3-websocket and python3-websockets
 
 # Which program runs which client.
@@ -39,21 +45,32 @@ def client_command(build, client):
         return [os.path.join(peers, "bench_qt_clients"), "--client", "wsclient", "--compress", "1"]
     if client == "beast":
         return [os.path.join(peers, "bench_beast_client")]
+    if client == "floor":
+        return [os.path.join(peers, "bench_floor_client")]
     if client == "websockets_deflate":
         return [PYTHON, os.path.join(HERE, "python_clients.py"), "--client", "websockets", "--compress", "1"]
+    if client == "wsclient_keepalive":
+        return [os.path.join(peers, "bench_scale_clients"), "--mode", "keepalive"]
+    if client.startswith("wsclient_threads"):
+        return [os.path.join(peers, "bench_scale_clients"), "--mode", "threads",
+                "--threads", client[len("wsclient_threads"):]]
     if client == "seed":
         return [PYTHON, os.path.join(HERE, "python_clients.py"), "--client", "websocket-client"]
     raise ValueError(client)
 
 
-# The clients of the main workloads: WsClient (signals), WsClient's blocking API, QtWebSockets, Beast.
-CLIENTS = ["wsclient", "wsclient_blocking", "qtws", "beast"]
+# The clients of the main workloads: WsClient (signals), WsClient's blocking API, QtWebSockets, Beast,
+# and the floor (floor_client.cpp: the least a client can do per echo, the denominator of *_vs_floor).
+CLIENTS = ["wsclient", "wsclient_blocking", "qtws", "beast", "floor"]
 
 
 class Case:
     """A workload: its name in the RESULT lines, the clients' options, which clients run it."""
 
-    def __init__(self, name, options, clients, seconds_factor=1.0, server="plain", one_core=False):
+    def __init__(self, name, options, clients, seconds_factor=1.0, server="plain", one_core=False,
+                 repetitions=None, spread=False):
+        self.repetitions = repetitions  # at most this many (the scale cases are long)
+        self.spread = spread  # connections spread over all the server's ports
         self.name = name
         self.options = options
         self.clients = clients
@@ -87,12 +104,14 @@ class Server:
         if deflate:
             command = [os.path.join(peers, "bench_beast_server"), "--deflate", "--report-wire"]
         else:
-            command = [os.path.join(peers, "bench_epoll_server")]
+            # Several ports: more connections than one port's ephemeral source ports allow.
+            command = [os.path.join(peers, "bench_epoll_server"), "--listeners", str(SCALE_PORTS)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("LISTENING "):
             sys.exit("%s did not start" % command[0])
         self.url = "ws://127.0.0.1:%s/" % line.split()[1]
+        self.also_ports = ",".join(line.split()[2:])
         self.pid = self.process.pid
         self.wire = queue.Queue()
         threading.Thread(target=self._drain, daemon=True).start()
@@ -129,6 +148,8 @@ def run_client(build, server, case, client, seconds, warmup):
     command = client_command(build, client) + ["--url", server.url, "--server-pid", str(server.pid),
                                                "--seconds", str(seconds * case.seconds_factor),
                                                "--warmup", str(warmup)] + case.options
+    if case.spread and server.also_ports:
+        command += ["--also-ports", server.also_ports]
     while not server.wire.empty():
         server.wire.get_nowait()
     server.wait_quiet()
@@ -137,7 +158,7 @@ def run_client(build, server, case, client, seconds, warmup):
     os.sched_setaffinity(server.pid, core)
     try:
         done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=120 + 4 * seconds, preexec_fn=lambda: os.sched_setaffinity(0, core))
+                              timeout=400 + 4 * seconds, preexec_fn=lambda: os.sched_setaffinity(0, core))
     except subprocess.TimeoutExpired:
         print("run_peers: %s %s timed out" % (case.name, client), file=sys.stderr)
         return None
@@ -185,12 +206,29 @@ def main():
     ]
     for n in idle_counts:
         cases.append(Case("idle%d" % n, ["--connections", str(n)], ["wsclient", "qtws"]))
+    scale = min(SCALE_TARGET, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 1000)
+    if scale < SCALE_TARGET:
+        print("run_peers: scale100k opens %d connections: the descriptor limit (ulimit -Hn) allows no "
+              "more" % scale, file=sys.stderr)
+    cases += [
+        Case("scale100k", ["--connections", str(scale), "--echo-once", "1", "--limit", "150"],
+             ["wsclient", "qtws"], repetitions=1, spread=True),
+        Case("keepalive10k", ["--connections", "10000"], ["wsclient_keepalive"], repetitions=1, spread=True,
+             seconds_factor=5.0 if quick else 3.0),
+        Case("threads", ["--connections", "10000"], ["wsclient_threads1", "wsclient_threads2"],
+             repetitions=2, spread=True, seconds_factor=5.0 if quick else 2.0),
+    ]
 
+    if "--only" in sys.argv:
+        only = sys.argv[sys.argv.index("--only") + 1].split(",")
+        cases = [c for c in cases if c.name in only]
     servers = {"plain": Server(build), "deflate": Server(build, deflate=True)}
     samples = {}  # (case, client) -> [values]
     try:
         for rep in range(repetitions):
             for case in cases:
+                if case.repetitions is not None and rep >= case.repetitions:
+                    continue
                 order = case.clients[rep % len(case.clients):] + case.clients[:rep % len(case.clients)]
                 for client in order:
                     values = run_client(build, servers[case.server], case, client, seconds, warmup)
@@ -231,7 +269,28 @@ def report(cases, samples):
     sizes = {"bulk64k": 65536, "bulk16m": 16 << 20}
     for case in cases:
         c = case.name
-        if c.startswith("idle"):
+        if c == "keepalive10k":
+            client = case.clients[0]
+            per_second = lambda key: statistics.median([v[key] / v["seconds"] for v in samples.get((c, client), [])]) \
+                if samples.get((c, client)) else None
+            result("keepalive10k_cpu_percent", per_second("cpu") and per_second("cpu") * 100, "%", "%.1f")
+            result("keepalive10k_timer_events_per_s", per_second("timer_events"), "1/s")
+            result("keepalive10k_pongs_per_s", per_second("pongs"), "1/s")
+            continue
+        if c == "threads":
+            for client in case.clients:
+                result("threads_%s_msgs_per_s" % client[len("wsclient_threads"):], rate(c, client), "msg/s")
+                result("threads_%s_cpu_us_per_msg" % client[len("wsclient_threads"):], cpu_per_message(c, client),
+                       "us", "%.2f")
+            result("server_cpu_threads", max([v["server_cpu"] / v["seconds"] * 100 for client in case.clients
+                                              for v in samples.get((c, client), [])] or [0]), "%")
+            continue
+        if c == "scale100k":
+            for client in case.clients:
+                result("scale100k_%s_connections" % client, median(c, client, "connections"), "conn")
+                result("scale100k_%s_echo_seconds" % client, median(c, client, "echo_seconds"), "s", "%.2f")
+                result("scale100k_%s_echoed" % client, median(c, client, "echoed"), "msg")
+        if c.startswith("idle") or c == "scale100k":
             for client in case.clients:
                 connect = [v["connections"] / v["connect_seconds"] for v in samples.get((c, client), [])]
                 result("%s_%s_connects_per_s" % (c, client),
@@ -258,6 +317,9 @@ def report(cases, samples):
         ratio("%s_vs_beast" % c, "%s_wsclient_msgs_per_s" % c, "%s_beast_msgs_per_s" % c)
         ratio("%s_vs_qtws" % c, "%s_wsclient_msgs_per_s" % c, "%s_qtws_msgs_per_s" % c)
         ratio("%s_blocking_vs_beast" % c, "%s_wsclient_blocking_msgs_per_s" % c, "%s_beast_msgs_per_s" % c)
+        ratio("%s_vs_floor" % c, "%s_wsclient_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
+        ratio("%s_blocking_vs_floor" % c, "%s_wsclient_blocking_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
+        ratio("%s_beast_vs_floor" % c, "%s_beast_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
     for c in ("rt64", "pipe64"):
         ratio("%s_vs_seed" % c, "%s_wsclient_msgs_per_s" % c, "%s_seed_msgs_per_s" % c)
         ratio("%s_cpu_beast_over_ours" % c, "%s_beast_cpu_us_per_msg" % c, "%s_wsclient_cpu_us_per_msg" % c)
@@ -274,6 +336,10 @@ def report(cases, samples):
               "%s_wsclient_rss_kib_per_conn" % largest)
         ratio("idle_connect_vs_qtws", "%s_wsclient_connects_per_s" % largest,
               "%s_qtws_connects_per_s" % largest)
+    ratio("scale100k_rss_qtws_over_ours", "scale100k_qtws_rss_kib_per_conn", "scale100k_wsclient_rss_kib_per_conn")
+    ratio("scale100k_connect_vs_qtws", "scale100k_wsclient_connects_per_s", "scale100k_qtws_connects_per_s")
+    ratio("scale100k_echo_qtws_over_ours", "scale100k_qtws_echo_seconds", "scale100k_wsclient_echo_seconds")
+    ratio("threads_2_over_1", "threads_2_msgs_per_s", "threads_1_msgs_per_s")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@
 //   --text 1                       text messages (UTF-8 with multi-byte characters) instead of binary
 //   --messages FILE                text messages: the lines of FILE, in turn (instead of --size)
 //   --compress 1                   offer permessage-deflate
-//   --connections N                instead of echoing: open N idle connections
+//   --connections N                instead of echoing: open N idle connections ...
+//   --also-ports P2,P3,...         ... spread over the url and the same url on these ports ...
+//   --echo-once 1                  ... then each sends one message and awaits its echo
+//   --limit S                      give up opening after S seconds (report how many opened)
 //   --server-pid PID               whose CPU time to measure alongside
 #pragma once
 
@@ -40,6 +43,9 @@ struct Workload
     bool text = false;
     bool compress = false;
     int connections = 0;
+    std::vector<std::string> urls; // url, then url on each of --also-ports
+    bool echoOnce = false;
+    double limit = 120;
     long serverPid = 0;
     // The messages sent in turn; the echo of message i must equal messages[i % size()].
     std::vector<std::string> messages;
@@ -95,7 +101,7 @@ inline Workload parseWorkload(int argc, char **argv)
         std::fprintf(stderr,
             "usage: %s --url ws://HOST:PORT/PATH [--client NAME] [--size N] [--inflight K] "
             "[--seconds S] [--warmup S] [--text 1] [--messages FILE] [--compress 1] "
-            "[--connections N] [--server-pid PID]\n",
+            "[--connections N [--also-ports P,...] [--echo-once 1] [--limit S]] [--server-pid PID]\n",
             argv[0]);
         std::exit(2);
     }
@@ -119,6 +125,16 @@ inline Workload parseWorkload(int argc, char **argv)
     w.text = number("--text", 0) != 0;
     w.compress = number("--compress", 0) != 0;
     w.connections = int(number("--connections", 0));
+    w.echoOnce = number("--echo-once", 0) != 0;
+    w.limit = number("--limit", 120);
+    w.urls.push_back(w.url);
+    for (std::string rest = args.count("--also-ports") ? args["--also-ports"] : ""; !rest.empty();) {
+        const std::string::size_type comma = rest.find(',');
+        const std::string port = rest.substr(0, comma);
+        w.urls.push_back(w.url.substr(0, hostStart) + authority.substr(0, authority.rfind(':') + 1) + port
+            + w.path);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    }
     w.serverPid = long(number("--server-pid", 0));
     if (args.count("--messages")) {
         w.text = true;
