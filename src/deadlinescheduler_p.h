@@ -10,8 +10,9 @@ namespace WsClient {
 
 /*!
     One precise timer per thread for the deadlines of every connection on it (opening, closing, a
-    bad status's body): a connection arms a deadline without a timer registration of its own, so
-    that ten thousand connections opening at once cost one timer, not ten thousand.
+    bad status's body, WebSocketApp's keepalive): a connection arms a deadline without a timer
+    registration of its own, so that ten thousand connections opening at once cost one timer, not
+    ten thousand. Deadlines that are equal fire in one timer event.
     Deadlines sit in a min-heap; a cancelled one is dropped when it comes up.
 */
 class DeadlineScheduler final : public QObject

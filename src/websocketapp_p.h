@@ -3,6 +3,8 @@
 #include <WsClient/websocket.h>
 #include <WsClient/websocketapp.h>
 
+#include "deadlinescheduler_p.h"
+
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qtimer.h>
 
@@ -21,11 +23,12 @@ Q_DECLARE_LOGGING_CATEGORY(lcApp)
     the WebSocket and decides on its ConnectionEnd; websocketapprun.cpp holds the logic,
     websocketapp.cpp the public functions.
 */
-class WebSocketAppPrivate
+class WebSocketAppPrivate final : public DeadlineScheduler::Client
 {
     Q_DECLARE_PUBLIC(WebSocketApp)
 public:
     explicit WebSocketAppPrivate(WebSocketApp *q);
+    ~WebSocketAppPrivate();
 
     void wireSocket();
     QString validateSettings() const;
@@ -35,8 +38,11 @@ public:
     void scheduleReconnect();
     int backoffDelay(int attemptNumber) const;
     void finishRun(bool withError, int code, const QString &reason);
+    void startKeepalive();
+    void deadlineReached() override; // the keepalive's
     void sendKeepalivePing();
     void onPongTimeout();
+    void armKeepalive(qint64 atNSecs, int periodMs);
     void stopKeepalive();
     void reportSendFailure();
     void setState(WebSocketApp::State newState);
@@ -80,8 +86,13 @@ public:
     bool pongTimedOut = false;
     QString pongTimeoutString;
 
-    QTimer pingTimer;
-    QTimer pongTimer;
+    // Keepalive: one deadline at a time on the thread's DeadlineScheduler (the next ping, or the
+    // pong due after one), not two QTimers: ten thousand apps then share a few wake-ups a second.
+    DeadlineScheduler *keepaliveScheduler = nullptr;
+    quint64 keepaliveToken = 0;
+    bool awaitingPong = false;
+    qint64 nextPingAt = 0; // QDeadlineTimer::deadlineNSecs(); pings keep this pace without drift
+
     QTimer reconnectTimer;
 };
 

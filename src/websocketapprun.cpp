@@ -12,6 +12,8 @@
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 
+#include <utility>
+
 #include <exception>
 
 namespace WsClient {
@@ -34,17 +36,16 @@ bool isRetryable(Error error)
 
 WebSocketAppPrivate::WebSocketAppPrivate(WebSocketApp *q) : q_ptr(q), socket(new WebSocket(q))
 {
-    pongTimer.setSingleShot(true);
     reconnectTimer.setSingleShot(true);
-    // Keepalive deadlines of a few hundred ms must not drift by the 5% a coarse timer allows, and a
-    // backoff delay must not end early.
-    pingTimer.setTimerType(Qt::PreciseTimer);
-    pongTimer.setTimerType(Qt::PreciseTimer);
+    // A backoff delay must not end early.
     reconnectTimer.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&pingTimer, &QTimer::timeout, q, [this] { sendKeepalivePing(); });
-    QObject::connect(&pongTimer, &QTimer::timeout, q, [this] { onPongTimeout(); });
     QObject::connect(&reconnectTimer, &QTimer::timeout, q, [this] { connectNow(); });
     wireSocket();
+}
+
+WebSocketAppPrivate::~WebSocketAppPrivate()
+{
+    stopKeepalive();
 }
 
 void WebSocketAppPrivate::wireSocket()
@@ -85,7 +86,10 @@ void WebSocketAppPrivate::wireSocket()
     });
     QObject::connect(socket, &WebSocket::pongReceived, q, [this](const QByteArray &payload) {
         // Any pong proves the connection alive, as in the seed (last_pong_tm).
-        pongTimer.stop();
+        if (awaitingPong) {
+            awaitingPong = false;
+            armKeepalive(nextPingAt, pingInterval);
+        }
         guarded("pongReceived", [&] { Q_EMIT q_ptr->pongReceived(payload); });
     });
 }
@@ -156,8 +160,7 @@ void WebSocketAppPrivate::onConnected()
         return;
     attempt = 0;
     setState(WebSocketApp::State::Open);
-    if (pingInterval > 0)
-        pingTimer.start(pingInterval); // first ping one interval from now
+    startKeepalive();
     if (everOpened) {
         guarded("reconnected", [&] { Q_EMIT q->reconnected(); });
     } else {
@@ -241,17 +244,59 @@ void WebSocketAppPrivate::finishRun(bool withError, int code, const QString &rea
 // ---------------------------------------------------------------------------------------------
 // Keepalive
 
+void WebSocketAppPrivate::startKeepalive()
+{
+    stopKeepalive();
+    keepaliveScheduler = DeadlineScheduler::forCurrentThread(); // the app's thread, now
+    if (pingInterval <= 0)
+        return;
+    nextPingAt = QDeadlineTimer(pingInterval).deadlineNSecs(); // first ping one interval from now
+    armKeepalive(nextPingAt, pingInterval);
+}
+
+// A keepalive deadline may come up to 5% of its period late (never early): rounded up to that
+// grain on the monotonic clock, the deadlines of many apps coincide and fire in one timer event.
+void WebSocketAppPrivate::armKeepalive(qint64 atNSecs, int periodMs)
+{
+    if (!keepaliveScheduler)
+        return;
+    keepaliveScheduler->cancel(std::exchange(keepaliveToken, 0));
+    const qint64 grain = qMax<qint64>(1, qint64(periodMs) * 1000000 / 20);
+    const qint64 at = (atNSecs + grain - 1) / grain * grain;
+    QDeadlineTimer when;
+    when.setPreciseDeadline(at / 1000000000, at % 1000000000);
+    keepaliveToken = keepaliveScheduler->schedule(this, when);
+}
+
+void WebSocketAppPrivate::deadlineReached()
+{
+    keepaliveToken = 0;
+    if (awaitingPong)
+        onPongTimeout();
+    else
+        sendKeepalivePing();
+}
+
 void WebSocketAppPrivate::sendKeepalivePing()
 {
     if (socket->state() != WebSocket::State::Open)
         return;
     socket->ping(pingPayload);
-    if (pingTimeout > 0)
-        pongTimer.start(pingTimeout);
+    const qint64 now = QDeadlineTimer::current().deadlineNSecs();
+    const qint64 interval = qint64(pingInterval) * 1000000;
+    // The next ping keeps the pace; after a stall (a blocked event loop) it restarts from now.
+    nextPingAt = nextPingAt + interval > now ? nextPingAt + interval : now + interval;
+    if (pingTimeout > 0) {
+        awaitingPong = true;
+        armKeepalive(now + qint64(pingTimeout) * 1000000, pingTimeout);
+    } else {
+        armKeepalive(nextPingAt, pingInterval);
+    }
 }
 
 void WebSocketAppPrivate::onPongTimeout()
 {
+    awaitingPong = false;
     if (socket->state() != WebSocket::State::Open)
         return;
     stopKeepalive();
@@ -266,8 +311,10 @@ void WebSocketAppPrivate::onPongTimeout()
 
 void WebSocketAppPrivate::stopKeepalive()
 {
-    pingTimer.stop();
-    pongTimer.stop();
+    awaitingPong = false;
+    if (keepaliveScheduler)
+        keepaliveScheduler->cancel(std::exchange(keepaliveToken, 0));
+    keepaliveToken = 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include <QtTest/qsignalspy.h>
 #include <QtTest/qtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void firstPingAfterOneInterval();
     void pingTimeoutThenReconnect();
     void pingTimeoutWithoutReconnectEndsWithError();
+    void manyAppsShareKeepaliveWakeUps();
     void serverNormalCloseEndsCleanly();
     void reconnectOnCloseWhenAsked();
     void networkErrorEndsWithError();
@@ -256,6 +258,62 @@ void tst_WebSocketApp::pingTimeoutThenReconnect()
     QCOMPARE(app.state(), WebSocketApp::State::Open);
     app.close();
     QVERIFY(closed.wait(Wait));
+}
+
+// Counts the timer events delivered to objects of the main thread.
+class TimerEventCounter : public QObject
+{
+public:
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::Timer)
+            ++count;
+        return false;
+    }
+};
+
+// Keepalive at scale: the pings of many apps share the thread's timer wake-ups instead of each
+// app waking up for each of its pings (two QTimers per app before: one timer event per ping).
+void tst_WebSocketApp::manyAppsShareKeepaliveWakeUps()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    constexpr int Apps = 40;
+    constexpr int Interval = 200;
+    std::vector<std::unique_ptr<WebSocketApp>> apps;
+    int open = 0;
+    int pongs = 0;
+    int errors = 0;
+    for (int i = 0; i < Apps; ++i) {
+        apps.push_back(std::make_unique<WebSocketApp>(server.url(QStringLiteral("/echo"))));
+        apps.back()->setPingInterval(Interval);
+        apps.back()->setPingTimeout(Interval / 2);
+        connect(apps.back().get(), &WebSocketApp::opened, this, [&] { ++open; });
+        connect(apps.back().get(), &WebSocketApp::pongReceived, this, [&] { ++pongs; });
+        connect(apps.back().get(), &WebSocketApp::errorOccurred, this, [&] { ++errors; });
+        QVERIFY(apps.back()->start());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(open, Apps, Wait);
+    TimerEventCounter timers;
+    QCoreApplication::instance()->installEventFilter(&timers);
+    const int pongsBefore = pongs;
+    QEventLoop loop;
+    QTimer::singleShot(1000, &loop, &QEventLoop::quit);
+    loop.exec();
+    QCoreApplication::instance()->removeEventFilter(&timers);
+    const int measuredPongs = pongs - pongsBefore;
+    qInfo("%d apps, 1 s: %d pongs, %d timer events", Apps, measuredPongs, timers.count);
+    QVERIFY2(measuredPongs >= Apps * 3, qPrintable(QString::number(measuredPongs))); // ~5 per app
+    QVERIFY2(timers.count * 2 < measuredPongs, qPrintable(QString::number(timers.count)));
+    QCOMPARE(errors, 0);
+    for (auto &app : apps)
+        app->close();
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(apps.begin(), apps.end(),
+                                 [](const auto &a) { return a->state() == WebSocketApp::State::Unconnected; }),
+        Wait);
 }
 
 void tst_WebSocketApp::pingTimeoutWithoutReconnectEndsWithError()
