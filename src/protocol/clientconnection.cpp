@@ -143,6 +143,7 @@ void ClientConnection::becomeOpen()
     m_closeCode = int(CloseCode::Abnormal); // until a Close says otherwise
     m_wasOpen = true;
     setState(State::Open);
+    m_handshake.opened();
     m_sink.opened();
 }
 

@@ -70,6 +70,8 @@ public:
         idle connections); requestHeaders() reads the fields back from them.
     */
     void requestSent() { m_request.headers = HeaderList(); }
+    /*! The connection is open: the response is kept for the accessors only, as its bytes. */
+    void opened() { m_response.compact(); }
     /*! The fields of the request, as sent. */
     HeaderList requestHeaders() const;
     Status status() const { return m_status; }

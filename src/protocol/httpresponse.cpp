@@ -196,7 +196,7 @@ qint64 HttpResponseParser::contentLength() const
 {
     qint64 length = -1;
     bool conflict = false;
-    for (const auto &field : m_headers) {
+    for (const auto &field : headers()) {
         if (!equalsIgnoringCase(field.first, "Content-Length"))
             continue;
         // "Content-Length: 5, 5" is allowed (RFC 9110 §8.6), differing or invalid items are not.
@@ -210,6 +210,43 @@ qint64 HttpResponseParser::contentLength() const
         conflict = conflict || bad;
     }
     return conflict ? -1 : length;
+}
+
+void HttpResponseParser::compact()
+{
+    if (m_status != Status::Complete || !m_compactHead.isEmpty())
+        return;
+    QByteArray head = m_version + ' ' + QByteArray::number(m_statusCode) + ' ' + m_reason + "\r\n";
+    for (const auto &field : qAsConst(m_headers))
+        head += field.first + ": " + field.second + "\r\n";
+    m_compactHead = head + "\r\n";
+    m_compactHead.squeeze();
+    m_headers = HeaderList();
+    m_version = QByteArray();
+    m_reason = QByteArray();
+}
+
+// The head compact() kept, parsed again (it parsed once, so it parses again).
+static HttpResponseParser reparsed(const QByteArray &head)
+{
+    HttpResponseParser parser(head.size());
+    parser.feed(head);
+    return parser;
+}
+
+QByteArray HttpResponseParser::reasonPhrase() const
+{
+    return m_compactHead.isEmpty() ? m_reason : reparsed(m_compactHead).reasonPhrase();
+}
+
+QByteArray HttpResponseParser::httpVersion() const
+{
+    return m_compactHead.isEmpty() ? m_version : reparsed(m_compactHead).httpVersion();
+}
+
+HeaderList HttpResponseParser::headers() const
+{
+    return m_compactHead.isEmpty() ? m_headers : reparsed(m_compactHead).headers();
 }
 
 void HttpResponseParser::reset()

@@ -39,9 +39,14 @@ public:
 
     Status status() const { return m_status; }
     int statusCode() const { return m_statusCode; }
-    QByteArray reasonPhrase() const { return m_reason; }
-    QByteArray httpVersion() const { return m_version; }
-    const HeaderList &headers() const { return m_headers; }
+    QByteArray reasonPhrase() const;
+    QByteArray httpVersion() const;
+    HeaderList headers() const;
+    /*!
+        A complete head that is kept for a long time (an open connection's) is kept as its bytes
+        only, one buffer instead of one per field; the accessors parse them again.
+    */
+    void compact();
     /*! Content-Length when present and valid, -1 otherwise. */
     qint64 contentLength() const;
 
@@ -67,6 +72,7 @@ private:
     QByteArray m_reason;
     QByteArray m_version;
     HeaderList m_headers;
+    QByteArray m_compactHead; // after compact(): the head's lines, CRLF-terminated
     Error m_error = Error::NoError;
     QString m_errorString;
 };

@@ -133,6 +133,7 @@ private Q_SLOTS:
     void lineEndings_data();
     void lineEndings();
     void repeatedAndMixedCaseFields();
+    void compactedHeadReadsTheSame();
     void valueTrimming_data();
     void valueTrimming();
     void headerSizeLimit_data();
@@ -286,6 +287,34 @@ void TestHandshakeResponse::repeatedAndMixedCaseFields()
     QCOMPARE(combinedHeaderValue(parser.headers(), "Set-Cookie"), QByteArray("a=1, b=2"));
     QVERIFY(headerHasToken(parser.headers(), "Upgrade", "websocket"));
     QVERIFY(headerHasToken(parser.headers(), "Connection", "Upgrade"));
+}
+
+// An open connection keeps its response as one buffer (compact()); what it reads back is unchanged.
+void TestHandshakeResponse::compactedHeadReadsTheSame()
+{
+    HttpResponseParser parser;
+    QCOMPARE(parser.feed(crlf({ "HTTP/1.1 101 Switching Protocols", "Upgrade:websocket", "set-cookie: a=1",
+                 "X-Empty:", "Set-Cookie:  b=2 ", "Connection: Upgrade", "Content-Length: 0" })),
+        Status::Complete);
+    const HeaderList expected { { "Upgrade", "websocket" }, { "set-cookie", "a=1" }, { "X-Empty", "" },
+        { "Set-Cookie", "b=2" }, { "Connection", "Upgrade" }, { "Content-Length", "0" } };
+    QCOMPARE(parser.headers(), expected);
+    parser.compact();
+    QCOMPARE(parser.status(), Status::Complete);
+    QCOMPARE(parser.statusCode(), 101);
+    QCOMPARE(parser.httpVersion(), QByteArray("HTTP/1.1"));
+    QCOMPARE(parser.reasonPhrase(), QByteArray("Switching Protocols"));
+    QCOMPARE(parser.headers(), expected);
+    QCOMPARE(parser.contentLength(), 0);
+    parser.compact(); // twice is once
+    QCOMPARE(parser.headers(), expected);
+
+    HttpResponseParser noReason;
+    QCOMPARE(noReason.feed(crlf({ "HTTP/1.0 101" })), Status::Complete);
+    noReason.compact();
+    QCOMPARE(noReason.reasonPhrase(), QByteArray(""));
+    QCOMPARE(noReason.httpVersion(), QByteArray("HTTP/1.0"));
+    QVERIFY(noReason.headers().isEmpty());
 }
 
 void TestHandshakeResponse::valueTrimming_data()
