@@ -1,6 +1,7 @@
 #include "websocketapp_p.h"
 
 #include <QtCore/qeventloop.h>
+#include <QtCore/qmetaobject.h>
 #include <QtCore/qpointer.h>
 
 namespace WsClient {
@@ -26,6 +27,13 @@ WebSocketApp::~WebSocketApp()
     delete d->socket;
     for (QEventLoop *loop : qAsConst(d->loops))
         loop->quit();
+}
+
+void WebSocketApp::connectNotify(const QMetaMethod &signal)
+{
+    if (signal == QMetaMethod::fromSignal(&WebSocketApp::bytesWritten))
+        d_func()->forwardBytesWritten();
+    QObject::connectNotify(signal);
 }
 
 QUrl WebSocketApp::url() const

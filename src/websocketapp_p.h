@@ -8,6 +8,7 @@
 #include <QtCore/qloggingcategory.h>
 #include <QtCore/qtimer.h>
 
+#include <atomic>
 #include <exception>
 
 QT_BEGIN_NAMESPACE
@@ -31,6 +32,7 @@ public:
     ~WebSocketAppPrivate();
 
     void wireSocket();
+    void forwardBytesWritten();
     QString validateSettings() const;
     void connectNow();
     void onConnected();
@@ -94,6 +96,8 @@ public:
     qint64 nextPingAt = 0; // QDeadlineTimer::deadlineNSecs(); pings keep this pace without drift
 
     QTimer reconnectTimer;
+
+    std::atomic<bool> forwardingWritten { false }; // connectNotify() may run in any thread
 };
 
 template<typename Emitter> void WebSocketAppPrivate::guarded(const char *signal, Emitter &&emitter)

@@ -48,6 +48,16 @@ WebSocketAppPrivate::~WebSocketAppPrivate()
     stopKeepalive();
 }
 
+void WebSocketAppPrivate::forwardBytesWritten()
+{
+    if (forwardingWritten.exchange(true))
+        return;
+    Q_Q(WebSocketApp);
+    QObject::connect(socket, &WebSocket::bytesWritten, q, [this](qint64 n) {
+        guarded("bytesWritten", [&] { Q_EMIT q_ptr->bytesWritten(n); });
+    });
+}
+
 void WebSocketAppPrivate::wireSocket()
 {
     Q_Q(WebSocketApp);
@@ -65,9 +75,8 @@ void WebSocketAppPrivate::wireSocket()
             stopKeepalive();
     });
     QObject::connect(socket, &WebSocket::finished, q, [this](const ConnectionEnd &end) { onFinished(end); });
-    QObject::connect(socket, &WebSocket::bytesWritten, q, [this](qint64 n) {
-        guarded("bytesWritten", [&] { Q_EMIT q_ptr->bytesWritten(n); });
-    });
+    // bytesWritten() is passed on from its first receiver on (WebSocketApp::connectNotify()):
+    // a socket whose bytesWritten() has a receiver reports every write from the event loop.
     // Passed on as they are, synchronously: the application fills the authenticator in.
     QObject::connect(socket, &WebSocket::authenticationRequired, q, [this](QAuthenticator *authenticator) {
         guarded("authenticationRequired", [&] { Q_EMIT q_ptr->authenticationRequired(authenticator); });

@@ -266,6 +266,10 @@ Q_SIGNALS:
     /*! reconnectOnClose changed. */
     void reconnectOnCloseChanged();
 
+protected:
+    /*! Reports the socket's bytesWritten() only once the app's has a receiver (see bytesWritten()). */
+    void connectNotify(const QMetaMethod &signal) override;
+
 private:
     Q_DECLARE_PRIVATE(WebSocketApp)
     Q_DISABLE_COPY_MOVE(WebSocketApp)

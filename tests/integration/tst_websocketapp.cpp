@@ -74,6 +74,7 @@ private Q_SLOTS:
     void pingTimeoutThenReconnect();
     void pingTimeoutWithoutReconnectEndsWithError();
     void manyAppsShareKeepaliveWakeUps();
+    void bytesWrittenOnlyWithAReceiver();
     void serverNormalCloseEndsCleanly();
     void reconnectOnCloseWhenAsked();
     void networkErrorEndsWithError();
@@ -314,6 +315,67 @@ void tst_WebSocketApp::manyAppsShareKeepaliveWakeUps()
     QTRY_VERIFY_WITH_TIMEOUT(std::all_of(apps.begin(), apps.end(),
                                  [](const auto &a) { return a->state() == WebSocketApp::State::Unconnected; }),
         Wait);
+}
+
+// Counts the events posted to an object (the library's own event types are User and above).
+class PostedEventCounter : public QObject
+{
+public:
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() >= QEvent::User)
+            ++count;
+        return false;
+    }
+};
+
+// An app whose bytesWritten() nobody listens to does not make its socket report every write (a
+// posted event per message); one with a receiver gets the socket's reports passed on.
+void tst_WebSocketApp::bytesWrittenOnlyWithAReceiver()
+{
+    TestServer server = TestServer::python();
+    WSCLIENT_REQUIRE_SERVER(server);
+    constexpr int Echoes = 50;
+    const QString message(100, QLatin1Char('x'));
+    // Each echo's slot sends the next message, as a client replying to its server does.
+    auto echoes = [&](WebSocketApp &app) {
+        int received = 0;
+        const auto connection = connect(&app, &WebSocketApp::textMessageReceived, this, [&] {
+            if (++received < Echoes)
+                app.sendText(message);
+        });
+        app.sendText(message);
+        const bool all = QTest::qWaitFor([&] { return received == Echoes; }, Wait);
+        disconnect(connection);
+        return all;
+    };
+
+    WebSocketApp quiet(server.url(QStringLiteral("/echo")));
+    QSignalSpy quietOpened(&quiet, &WebSocketApp::opened);
+    QVERIFY(quiet.start());
+    QVERIFY(quietOpened.wait(Wait));
+    PostedEventCounter posted;
+    quiet.socket()->installEventFilter(&posted);
+    QVERIFY(echoes(quiet));
+    quiet.socket()->removeEventFilter(&posted);
+    qInfo("without a receiver: %d events posted to the socket for %d echoes", posted.count, Echoes);
+    QVERIFY2(posted.count < Echoes / 10, qPrintable(QString::number(posted.count)));
+
+    WebSocketApp listened(server.url(QStringLiteral("/echo")));
+    qint64 written = 0;
+    connect(&listened, &WebSocketApp::bytesWritten, this, [&](qint64 n) { written += n; });
+    QSignalSpy listenedOpened(&listened, &WebSocketApp::opened);
+    QVERIFY(listened.start());
+    QVERIFY(listenedOpened.wait(Wait));
+    QVERIFY(echoes(listened));
+    QTRY_VERIFY_WITH_TIMEOUT(written >= Echoes * message.size(), Wait);
+    quiet.close();
+    listened.close();
+    QTRY_COMPARE_WITH_TIMEOUT(quiet.state(), WebSocketApp::State::Unconnected, Wait);
+    QTRY_COMPARE_WITH_TIMEOUT(listened.state(), WebSocketApp::State::Unconnected, Wait);
 }
 
 void tst_WebSocketApp::pingTimeoutWithoutReconnectEndsWithError()

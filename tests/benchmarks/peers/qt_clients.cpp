@@ -1,6 +1,7 @@
 // The Qt clients through one benchmark workload (see workload.h):
 //   --client wsclient           WsClient::WebSocket, event-loop driven (signals)
 //   --client wsclient-blocking  WsClient's blocking API (connectTo, sendBinary/sendText, receive)
+//   --client wsclient-app       WsClient::WebSocketApp (the long-lived connection, as the QML element)
 //   --client qtws               QtWebSockets' QWebSocket, event-loop driven
 // The two event-loop clients go through the same drivers (echo, idle connections) behind one small
 // interface, so that they do exactly the same work.
@@ -8,6 +9,7 @@
 #include "workload.h"
 
 #include <WsClient/WebSocket>
+#include <WsClient/WebSocketApp>
 
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qelapsedtimer.h>
@@ -76,6 +78,44 @@ private:
     WsClient::WebSocket m_ws;
 };
 
+class WsClientAppConnection final : public Connection
+{
+public:
+    WsClientAppConnection()
+    {
+        QObject::connect(&m_app, &WsClient::WebSocketApp::opened, &m_app, [this] { connected(); });
+        QObject::connect(&m_app, &WsClient::WebSocketApp::binaryMessageReceived, &m_app,
+            [this](const QByteArray &m) { binaryReceived(m); });
+        QObject::connect(&m_app, &WsClient::WebSocketApp::textMessageReceived, &m_app,
+            [this](const QString &m) { textReceived(m); });
+        QObject::connect(&m_app, &WsClient::WebSocketApp::errorOccurred, &m_app,
+            [this](WsClient::Error, const QString &why) { failed(why); });
+    }
+    void open(const QUrl &url, bool compress) override
+    {
+        WsClient::ConnectOptions options;
+        if (compress)
+            options.setCompression(WsClient::CompressionOptions::enabledDefaults());
+        m_app.setUrl(url);
+        m_app.setOptions(options);
+        m_app.start();
+    }
+    void sendBinary(const QByteArray &data) override { m_app.sendBinary(data); }
+    void sendText(const QString &text) override { m_app.sendText(text); }
+    void closeAndWait() override
+    {
+        QEventLoop loop;
+        QObject::connect(&m_app, &WsClient::WebSocketApp::closed, &loop, &QEventLoop::quit);
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        m_app.close();
+        if (m_app.state() != WsClient::WebSocketApp::State::Unconnected)
+            loop.exec();
+    }
+
+private:
+    WsClient::WebSocketApp m_app;
+};
+
 class QtWsConnection final : public Connection
 {
 public:
@@ -130,6 +170,8 @@ std::unique_ptr<Connection> makeConnection(const std::string &client)
 {
     if (client == "wsclient")
         return std::make_unique<WsClientConnection>();
+    if (client == "wsclient-app")
+        return std::make_unique<WsClientAppConnection>();
     if (client == "qtws")
         return std::make_unique<QtWsConnection>();
     return nullptr;

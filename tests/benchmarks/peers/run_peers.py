@@ -39,6 +39,8 @@ def client_command(build, client):
     peers = os.path.join(build, "tests", "benchmarks", "peers")
     if client in ("wsclient", "qtws", "wsclient_plain"):
         return [os.path.join(peers, "bench_qt_clients"), "--client", client.replace("_plain", "")]
+    if client == "wsclient_app":
+        return [os.path.join(peers, "bench_qt_clients"), "--client", "wsclient-app"]
     if client == "wsclient_blocking":
         return [os.path.join(peers, "bench_qt_clients"), "--client", "wsclient-blocking"]
     if client == "wsclient_deflate":
@@ -196,8 +198,8 @@ def main():
     json_corpus(corpus)
 
     cases = [
-        Case("rt64", ["--size", "64", "--inflight", "1"], CLIENTS + ["seed"], one_core=True),
-        Case("pipe64", ["--size", "64", "--inflight", "64"], CLIENTS + ["seed"], one_core=True),
+        Case("rt64", ["--size", "64", "--inflight", "1"], CLIENTS + ["wsclient_app", "seed"], one_core=True),
+        Case("pipe64", ["--size", "64", "--inflight", "64"], CLIENTS + ["wsclient_app", "seed"], one_core=True),
         Case("bulk64k", ["--size", "65536", "--inflight", "4"], CLIENTS),
         Case("bulk16m", ["--size", str(16 << 20), "--inflight", "1"], CLIENTS, seconds_factor=2.0),
         Case("text1k", ["--size", "1024", "--inflight", "64", "--text", "1"], CLIENTS, one_core=True),
@@ -321,6 +323,8 @@ def report(cases, samples):
         ratio("%s_blocking_vs_floor" % c, "%s_wsclient_blocking_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
         ratio("%s_beast_vs_floor" % c, "%s_beast_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
     for c in ("rt64", "pipe64"):
+        ratio("%s_app_vs_floor" % c, "%s_wsclient_app_msgs_per_s" % c, "%s_floor_msgs_per_s" % c)
+        ratio("%s_app_vs_qtws" % c, "%s_wsclient_app_msgs_per_s" % c, "%s_qtws_msgs_per_s" % c)
         ratio("%s_vs_seed" % c, "%s_wsclient_msgs_per_s" % c, "%s_seed_msgs_per_s" % c)
         ratio("%s_cpu_beast_over_ours" % c, "%s_beast_cpu_us_per_msg" % c, "%s_wsclient_cpu_us_per_msg" % c)
         ratio("%s_cpu_qtws_over_ours" % c, "%s_qtws_cpu_us_per_msg" % c, "%s_wsclient_cpu_us_per_msg" % c)
