@@ -21,8 +21,11 @@ DeadlineScheduler *DeadlineScheduler::forCurrentThread()
     return schedulers.localData();
 }
 
-quint64 DeadlineScheduler::schedule(Client *client, QDeadlineTimer when)
+quint64 DeadlineScheduler::schedule(Client *client, QDeadlineTimer when, qint64 graceNSecs)
 {
+    qint64 at = when.deadlineNSecs();
+    if (graceNSecs > 0)
+        at = (at + graceNSecs - 1) / graceNSecs * graceNSecs;
     const quint64 token = m_nextToken++;
     m_active.insert(token, client);
     if (m_heap.size() > 2 * size_t(m_active.size()) + 64) {
@@ -32,7 +35,7 @@ quint64 DeadlineScheduler::schedule(Client *client, QDeadlineTimer when)
             m_heap.end());
         std::make_heap(m_heap.begin(), m_heap.end(), std::greater<Entry>());
     }
-    m_heap.push_back({ when.deadlineNSecs(), token });
+    m_heap.push_back({ at, token });
     std::push_heap(m_heap.begin(), m_heap.end(), std::greater<Entry>());
     rearm();
     return token;

@@ -30,8 +30,13 @@ public:
     /*! The scheduler of the calling thread, or null when it has no event dispatcher. */
     static DeadlineScheduler *forCurrentThread();
 
-    /*! Calls \a client back once \a when has passed; returns a token for cancel(). */
-    quint64 schedule(Client *client, QDeadlineTimer when);
+    /*!
+        Calls \a client back once \a when has passed; returns a token for cancel(). With a
+        \a graceNSecs, the call may come up to that much later (never earlier): the deadline is
+        rounded up to a multiple of it on the monotonic clock, so that the deadlines of many
+        clients coincide and fire in one timer event.
+    */
+    quint64 schedule(Client *client, QDeadlineTimer when, qint64 graceNSecs = 0);
     /*! Forgets the deadline of \a token (0 is none). */
     void cancel(quint64 token);
 

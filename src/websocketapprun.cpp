@@ -12,9 +12,8 @@
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
 
-#include <utility>
-
 #include <exception>
+#include <utility>
 
 namespace WsClient {
 
@@ -263,18 +262,16 @@ void WebSocketAppPrivate::startKeepalive()
     armKeepalive(nextPingAt, pingInterval);
 }
 
-// A keepalive deadline may come up to 5% of its period late (never early): rounded up to that
-// grain on the monotonic clock, the deadlines of many apps coincide and fire in one timer event.
+// A keepalive deadline may come up to 5% of its period late (never early), so that the deadlines
+// of many apps coincide and fire in one timer event.
 void WebSocketAppPrivate::armKeepalive(qint64 atNSecs, int periodMs)
 {
     if (!keepaliveScheduler)
         return;
     keepaliveScheduler->cancel(std::exchange(keepaliveToken, 0));
-    const qint64 grain = qMax<qint64>(1, qint64(periodMs) * 1000000 / 20);
-    const qint64 at = (atNSecs + grain - 1) / grain * grain;
     QDeadlineTimer when;
-    when.setPreciseDeadline(at / 1000000000, at % 1000000000);
-    keepaliveToken = keepaliveScheduler->schedule(this, when);
+    when.setPreciseDeadline(atNSecs / 1000000000, atNSecs % 1000000000);
+    keepaliveToken = keepaliveScheduler->schedule(this, when, qint64(periodMs) * 1000000 / 20);
 }
 
 void WebSocketAppPrivate::deadlineReached()
@@ -323,7 +320,6 @@ void WebSocketAppPrivate::stopKeepalive()
     awaitingPong = false;
     if (keepaliveScheduler)
         keepaliveScheduler->cancel(std::exchange(keepaliveToken, 0));
-    keepaliveToken = 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -261,19 +261,23 @@ void tst_WebSocketApp::pingTimeoutThenReconnect()
     QVERIFY(closed.wait(Wait));
 }
 
-// Counts the timer events delivered to objects of the main thread.
-class TimerEventCounter : public QObject
+// Counts the events, of the types \a counts accepts, delivered to the objects it is installed on.
+class EventCounter : public QObject
 {
 public:
+    explicit EventCounter(bool (*counts)(QEvent::Type)) : m_counts(counts) { }
     int count = 0;
 
 protected:
     bool eventFilter(QObject *, QEvent *event) override
     {
-        if (event->type() == QEvent::Timer)
+        if (m_counts(event->type()))
             ++count;
         return false;
     }
+
+private:
+    bool (*m_counts)(QEvent::Type);
 };
 
 // Keepalive at scale: the pings of many apps share the thread's timer wake-ups instead of each
@@ -298,7 +302,7 @@ void tst_WebSocketApp::manyAppsShareKeepaliveWakeUps()
         QVERIFY(apps.back()->start());
     }
     QTRY_COMPARE_WITH_TIMEOUT(open, Apps, Wait);
-    TimerEventCounter timers;
+    EventCounter timers([](QEvent::Type t) { return t == QEvent::Timer; }); // the main thread's, on the app
     QCoreApplication::instance()->installEventFilter(&timers);
     const int pongsBefore = pongs;
     QEventLoop loop;
@@ -316,21 +320,6 @@ void tst_WebSocketApp::manyAppsShareKeepaliveWakeUps()
                                  [](const auto &a) { return a->state() == WebSocketApp::State::Unconnected; }),
         Wait);
 }
-
-// Counts the events posted to an object (the library's own event types are User and above).
-class PostedEventCounter : public QObject
-{
-public:
-    int count = 0;
-
-protected:
-    bool eventFilter(QObject *, QEvent *event) override
-    {
-        if (event->type() >= QEvent::User)
-            ++count;
-        return false;
-    }
-};
 
 // An app whose bytesWritten() nobody listens to does not make its socket report every write (a
 // posted event per message); one with a receiver gets the socket's reports passed on.
@@ -357,7 +346,8 @@ void tst_WebSocketApp::bytesWrittenOnlyWithAReceiver()
     QSignalSpy quietOpened(&quiet, &WebSocketApp::opened);
     QVERIFY(quiet.start());
     QVERIFY(quietOpened.wait(Wait));
-    PostedEventCounter posted;
+    // The library's own (posted) event types are User and above.
+    EventCounter posted([](QEvent::Type t) { return t >= QEvent::User; });
     quiet.socket()->installEventFilter(&posted);
     QVERIFY(echoes(quiet));
     quiet.socket()->removeEventFilter(&posted);
